@@ -1,0 +1,1 @@
+"""The ``stockpilot`` command line. Each module here holds one command or group."""

@@ -1,0 +1,285 @@
+"""Solver plumbing: the one place that chooses and configures a solver and reads its status.
+
+Model modules build a PuLP problem (or an OR-Tools ``pywraplp`` / CP-SAT model) and hand it to
+:func:`solve_pulp` or :func:`solve_ortools`; they never set time limits, gaps, threads or seeds
+themselves, and never read a solution before this module has checked the status.
+
+Backends
+--------
+``highs``          PuLP + HiGHS through highspy (in-process; the default)
+``cbc``            PuLP + COIN-OR CBC (the binary bundled with PuLP)
+``ortools-scip``   OR-Tools linear solver wrapper with SCIP
+``ortools-cbc``    OR-Tools linear solver wrapper with CBC
+``ortools-highs``  OR-Tools linear solver wrapper with HiGHS
+``ortools-glop``   OR-Tools GLOP (pure LPs only)
+
+Errors
+------
+Every failure raises a subclass of :class:`SolverError` carrying the solver's termination
+(``status``); :class:`InfeasibleError` also carries ``conflicts``, the names of the constraints
+that an elastic relaxation had to violate (see :func:`explain_infeasible_pulp`). Nothing here
+returns ``None`` for "no solution".
+
+The relative MIP gap defaults to 1e-6: with HiGHS' own default of 1e-4 a solve was seen to stop
+1.2e-5 above the optimum of OR-Library's cap44 (shared/data/README.md).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import pulp
+
+PULP_BACKENDS = ("highs", "cbc")
+ORTOOLS_BACKENDS = ("ortools-scip", "ortools-cbc", "ortools-highs", "ortools-glop")
+BACKENDS = PULP_BACKENDS + ORTOOLS_BACKENDS
+
+
+class SolverError(RuntimeError):
+    """A solve ended without a usable solution. ``status`` is the solver's termination."""
+
+    def __init__(self, message: str, status: str = "error"):
+        super().__init__(message)
+        self.status = status
+
+
+class InfeasibleError(SolverError):
+    """The model has no feasible solution; ``conflicts`` names the constraints in conflict."""
+
+    def __init__(self, message: str, conflicts: list[str] | None = None):
+        self.conflicts = list(conflicts or [])
+        if self.conflicts:
+            message = f"{message}; conflicting constraints: " + "; ".join(self.conflicts[:20])
+            if len(self.conflicts) > 20:
+                message += f" (+{len(self.conflicts) - 20} more)"
+        super().__init__(message, status="infeasible")
+
+
+class UnboundedError(SolverError):
+    def __init__(self, message: str):
+        super().__init__(message, status="unbounded")
+
+
+class NoSolutionError(SolverError):
+    """The time limit (or another limit) was hit before any feasible solution was found."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status="no_solution")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to solve. ``time_limit_s=None`` means no limit; ``mip_gap`` is relative."""
+
+    backend: str = "highs"
+    time_limit_s: float | None = 60.0
+    mip_gap: float = 1e-6
+    threads: int = 1
+    seed: int = 0
+    verbose: bool = False
+
+    def __post_init__(self):
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown solver backend {self.backend!r}; choose one of {BACKENDS}")
+        if self.time_limit_s is not None and self.time_limit_s <= 0:
+            raise ValueError("time_limit_s must be positive or None")
+        if not 0 <= self.mip_gap < 1:
+            raise ValueError("mip_gap must be in [0, 1)")
+        if self.threads < 1:
+            raise ValueError("threads must be at least 1")
+
+    def with_(self, **changes) -> SolverOptions:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """What a successful solve reports. ``status`` is ``optimal`` or ``feasible`` (limit hit
+    with an incumbent); ``gap`` is the relative gap between objective and best bound when the
+    solver reports a bound, 0 for a proven optimum, ``None`` when unknown."""
+
+    status: str
+    objective: float
+    bound: float | None
+    gap: float | None
+    wall_s: float
+    backend: str
+    solver_version: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def relative_gap(objective: float, bound: float | None) -> float | None:
+    if bound is None or not math.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solver_versions() -> dict[str, str]:
+    """Versions of every solver library, recorded by plan runs for reproducibility."""
+    import highspy
+    import ortools
+
+    highs_version = ".".join(
+        str(getattr(highspy, f"HIGHS_VERSION_{part}", "?")) for part in ("MAJOR", "MINOR", "PATCH")
+    )
+    return {"pulp": pulp.__version__, "ortools": ortools.__version__, "highs": str(highs_version)}
+
+
+# --------------------------------------------------------------------------------------- PuLP
+def _pulp_solver(options: SolverOptions):
+    common = dict(msg=options.verbose, timeLimit=options.time_limit_s, gapRel=options.mip_gap)
+    if options.backend == "highs":
+        return pulp.HiGHS(threads=options.threads, random_seed=options.seed, **common)
+    if options.backend == "cbc":
+        return pulp.PULP_CBC_CMD(threads=options.threads, options=[f"randomSeed {options.seed + 1}"], **common)
+    raise ValueError(f"backend {options.backend!r} is not a PuLP backend; use solve_ortools")
+
+
+def solve_pulp(prob: pulp.LpProblem, options: SolverOptions = SolverOptions(),
+               explain: bool = True) -> SolveInfo:
+    """Solve ``prob`` in place and return its :class:`SolveInfo`, or raise.
+
+    With ``explain=True`` an infeasible model is re-solved as an elastic model to name the
+    constraints in conflict (:func:`explain_infeasible_pulp`).
+    """
+    solver = _pulp_solver(options)
+    start = time.perf_counter()
+    prob.solve(solver)
+    wall = time.perf_counter() - start
+    status = pulp.LpStatus[prob.status]
+    sol_status = prob.sol_status
+    bound = None
+    if options.backend == "highs" and getattr(prob, "solverModel", None) is not None:
+        info = prob.solverModel.getInfo()
+        if prob.isMIP() and info.mip_node_count >= 0:
+            bound = float(info.mip_dual_bound)
+    if status == "Infeasible":
+        conflicts = explain_infeasible_pulp(prob, options) if explain else []
+        raise InfeasibleError(f"model {prob.name!r} is infeasible", conflicts)
+    if status == "Unbounded":
+        raise UnboundedError(f"model {prob.name!r} is unbounded")
+    if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        if status == "Not Solved" or sol_status == pulp.LpSolutionNoSolutionFound:
+            raise NoSolutionError(
+                f"model {prob.name!r}: no feasible solution within {options.time_limit_s} s"
+            )
+        raise SolverError(f"model {prob.name!r}: solver ended with status {status}", status)
+    objective = float(pulp.value(prob.objective) or 0.0)
+    optimal = sol_status == pulp.LpSolutionOptimal
+    if optimal and bound is None:
+        gap: float | None = 0.0
+    else:
+        gap = relative_gap(objective, bound)
+    return SolveInfo(
+        status="optimal" if optimal else "feasible",
+        objective=objective,
+        bound=bound if bound is not None else (objective if optimal else None),
+        gap=gap,
+        wall_s=wall,
+        backend=options.backend,
+        solver_version=solver_versions().get("highs" if options.backend == "highs" else "pulp", ""),
+    )
+
+
+def explain_infeasible_pulp(prob: pulp.LpProblem, options: SolverOptions = SolverOptions()) -> list[str]:
+    """Name the constraints of an infeasible problem that must be violated.
+
+    Builds the elastic model: every constraint ``a x (<=,=,>=) b`` gets non-negative slack
+    variables so it always holds, and the total slack is minimised (integrality kept). The
+    constraints whose slack is positive at the optimum form a minimal-cost violation set, the
+    practical counterpart of an IIS. Constraint names are the model's own, so models should
+    name them after the rule and the entity ("moq[item=A-113,week=3]").
+    """
+    elastic = pulp.LpProblem(f"{prob.name}_elastic", pulp.LpMinimize)
+    slacks: list[tuple[str, pulp.LpVariable]] = []
+    for idx, (name, con) in enumerate(prob.constraints.items()):
+        rhs = -con.constant
+        lhs = pulp.lpSum(coef * var for var, coef in con.items())
+        if con.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
+            s_minus = pulp.LpVariable(f"_el_m{idx}", lowBound=0)
+            slacks.append((name, s_minus))
+        else:
+            s_minus = 0
+        if con.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
+            s_plus = pulp.LpVariable(f"_el_p{idx}", lowBound=0)
+            slacks.append((name, s_plus))
+        else:
+            s_plus = 0
+        new = pulp.LpConstraint(lhs - s_minus + s_plus, sense=con.sense, rhs=rhs, name=name)
+        elastic += new
+    elastic += pulp.lpSum(s for _, s in slacks)
+    try:
+        elastic.solve(_pulp_solver(options.with_(mip_gap=max(options.mip_gap, 1e-6))))
+    except pulp.PulpSolverError:  # pragma: no cover - solver binary failure
+        return []
+    if elastic.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return []
+    violated: list[str] = []
+    for name, var in slacks:
+        if (var.value() or 0.0) > 1e-6 and name not in violated:
+            violated.append(name)
+    return violated
+
+
+# ------------------------------------------------------------------------------------ OR-Tools
+_ORTOOLS_IDS = {"ortools-scip": "SCIP", "ortools-cbc": "CBC", "ortools-highs": "HIGHS",
+                "ortools-glop": "GLOP"}
+
+
+def make_ortools_solver(options: SolverOptions):
+    """A configured ``pywraplp.Solver`` for an ``ortools-*`` backend."""
+    from ortools.linear_solver import pywraplp
+
+    if options.backend not in _ORTOOLS_IDS:
+        raise ValueError(f"backend {options.backend!r} is not an OR-Tools backend; use solve_pulp")
+    solver = pywraplp.Solver.CreateSolver(_ORTOOLS_IDS[options.backend])
+    if solver is None:  # pragma: no cover - build without that solver
+        raise SolverError(f"OR-Tools was built without {options.backend}", "unavailable")
+    if options.time_limit_s is not None:
+        solver.SetTimeLimit(int(options.time_limit_s * 1000))
+    solver.SetNumThreads(options.threads)
+    if options.verbose:
+        solver.EnableOutput()
+    return solver
+
+
+def solve_ortools(solver, options: SolverOptions, name: str = "model") -> SolveInfo:
+    """Solve a model built on :func:`make_ortools_solver` and check its status."""
+    from ortools.linear_solver import pywraplp
+
+    params = pywraplp.MPSolverParameters()
+    if options.backend != "ortools-glop":
+        params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, options.mip_gap)
+    start = time.perf_counter()
+    code = solver.Solve(params)
+    wall = time.perf_counter() - start
+    if code == pywraplp.Solver.INFEASIBLE:
+        raise InfeasibleError(f"model {name!r} is infeasible")
+    if code == pywraplp.Solver.UNBOUNDED:
+        raise UnboundedError(f"model {name!r} is unbounded")
+    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        if code == pywraplp.Solver.NOT_SOLVED:
+            raise NoSolutionError(f"model {name!r}: no feasible solution within {options.time_limit_s} s")
+        raise SolverError(f"model {name!r}: solver ended with code {code}", "error")
+    objective = solver.Objective().Value()
+    try:
+        bound = solver.Objective().BestBound()
+    except Exception:  # pragma: no cover
+        bound = None
+    optimal = code == pywraplp.Solver.OPTIMAL
+    gap = 0.0 if optimal and bound is None else relative_gap(objective, bound)
+    if optimal and gap is not None and gap > options.mip_gap * 1.01 and solver.NumVariables() and not any(
+        v.integer() for v in solver.variables()
+    ):
+        gap = 0.0  # pure LP: the reported bound is meaningless
+    return SolveInfo(
+        status="optimal" if optimal else "feasible",
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        wall_s=wall,
+        backend=options.backend,
+        solver_version=solver.SolverVersion(),
+    )
