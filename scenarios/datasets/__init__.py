@@ -1,0 +1,1 @@
+"""Data files: their schemas, reading and writing them, the bundled sample and its generator."""
