@@ -1,0 +1,15 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from api.db.models.catalog import Item, Location, Supplier  # noqa: F401
+from api.db.models.demand import Event, PresaleCampaign, PresaleDeposit, Sale  # noqa: F401
+from api.db.models.plans import (  # noqa: F401
+    OPERATIONPLAN_STATUSES,
+    OPERATIONPLAN_TYPES,
+    Alert,
+    AuditEvent,
+    Forecast,
+    OperationPlan,
+    PlanRun,
+    Scenario,
+)
+from api.db.models.sourcing import Buffer, ItemDistribution, ItemSupplier  # noqa: F401
