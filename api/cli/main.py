@@ -21,7 +21,6 @@ from api.cli.errors import run_guarded
 COMMAND_MODULES = [
     "api.cli.db_cmd",
     "api.cli.data_cmd",
-    "api.cli.serve_cmd",
 ]
 
 
