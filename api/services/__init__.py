@@ -1,0 +1,1 @@
+"""Services: own the transaction (commit once); handlers and CLI commands call these."""
