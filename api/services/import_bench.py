@@ -84,7 +84,7 @@ def run_import_bench(rows: int, url: str | None = None, seed: int = 0) -> dict:
             engine = create_engine(normalise(ref_url))
             start = time.perf_counter()
             for name, table in (("items", "item"), ("locations", "location"), ("sales", "sale")):
-                frame = pd.read_csv(data / f"{name}.csv")
+                frame = pd.read_csv(data / f"{name}.csv", parse_dates=["date"] if name == "sales" else False)
                 frame["source"] = "bench"
                 frame["updated_at"] = pd.Timestamp.now(tz="UTC")
                 frame.to_sql(table, engine, if_exists="append", index=False, chunksize=20_000)
