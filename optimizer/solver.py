@@ -390,3 +390,180 @@ def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
                        solver_version=h.version(),
                        extra={"nodes": int(getattr(info, "mip_node_count", 0) or 0)}),
         x=x, row_dual=row_dual)
+
+
+# ------------------------------------------------------------------------------ matrix models
+@dataclass(frozen=True)
+class MatrixModel:
+    """A MILP in matrix form, ``min c·x  s.t.  row_lower ≤ A x ≤ row_upper,
+    col_lower ≤ x ≤ col_upper, x_j integer where integrality[j]``.
+
+    For models too large to build through PuLP's Python objects (hundreds of thousands of
+    columns): the model module assembles numpy arrays and a ``scipy.sparse`` matrix ``A``; this
+    module hands them to the backend. ``row_names`` (optional) name the rows after the rule and
+    entity, as for PuLP constraints."""
+
+    name: str
+    c: object            # np.ndarray (n,)
+    A: object            # scipy.sparse matrix (m, n)
+    row_lower: object    # np.ndarray (m,), -inf allowed
+    row_upper: object    # np.ndarray (m,), +inf allowed
+    col_lower: object    # np.ndarray (n,)
+    col_upper: object    # np.ndarray (n,), +inf allowed
+    integrality: object  # np.ndarray (n,) of bool
+    row_names: tuple[str, ...] = ()
+
+
+def _highs_from_matrix(model: MatrixModel, options: SolverOptions):
+    import highspy
+    import numpy as np
+
+    A = model.A.tocsc()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    if options.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(options.time_limit_s))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("random_seed", int(options.seed))
+    n, m = A.shape[1], A.shape[0]
+    status = h.passModel(
+        n, m, int(A.nnz), int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
+        np.asarray(model.c, dtype=float), np.asarray(model.col_lower, dtype=float),
+        np.asarray(model.col_upper, dtype=float), np.asarray(model.row_lower, dtype=float),
+        np.asarray(model.row_upper, dtype=float), A.indptr.astype(np.int32),
+        A.indices.astype(np.int32), A.data.astype(float),
+        np.asarray(model.integrality, dtype=np.int32))
+    if status != highspy.HighsStatus.kOk:
+        raise SolverError(f"model {model.name!r}: HiGHS rejected the model ({status})")
+    return h
+
+
+def _solve_matrix_highs(model: MatrixModel, options: SolverOptions):
+    import highspy
+    import numpy as np
+
+    h = _highs_from_matrix(model, options)
+    start = time.perf_counter()
+    h.run()
+    wall = time.perf_counter() - start
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    if ms == highspy.HighsModelStatus.kInfeasible:
+        raise InfeasibleError(f"model {model.name!r} is infeasible")
+    if ms in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        raise UnboundedError(f"model {model.name!r} is unbounded or infeasible")
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if not has_solution:
+        if ms == highspy.HighsModelStatus.kTimeLimit:
+            raise NoSolutionError(f"model {model.name!r}: no feasible solution within {options.time_limit_s} s")
+        raise SolverError(f"model {model.name!r}: HiGHS ended with {h.modelStatusToString(ms)}", "error")
+    optimal = ms == highspy.HighsModelStatus.kOptimal
+    objective = float(info.objective_function_value)
+    is_mip = bool(np.any(model.integrality))
+    bound = float(info.mip_dual_bound) if is_mip else (objective if optimal else None)
+    gap = relative_gap(objective, bound) if bound is not None else None
+    if optimal and gap is not None and gap > options.mip_gap:
+        gap = relative_gap(objective, bound)  # within HiGHS' own tolerance; report as measured
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return SolveInfo(status="optimal" if optimal else "feasible", objective=objective, bound=bound,
+                     gap=gap, wall_s=wall, backend="highs",
+                     solver_version=solver_versions()["highs"]), x
+
+
+def write_mps(model: MatrixModel, path: str) -> None:
+    """Write the model as a free-format MPS file (through HiGHS' writer)."""
+    h = _highs_from_matrix(model, SolverOptions(time_limit_s=None))
+    h.writeModel(str(path))
+
+
+def _solve_matrix_cbc(model: MatrixModel, options: SolverOptions):
+    """Hand the model straight to the CBC binary bundled with PuLP (MPS in, solution file out)."""
+    import re
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+
+    cbc = pulp.PULP_CBC_CMD().path
+    with tempfile.TemporaryDirectory(prefix="sp_cbc_") as tmp:
+        mps, sol = Path(tmp) / "model.mps", Path(tmp) / "model.sol"
+        start = time.perf_counter()
+        write_mps(model, mps)
+        args = [cbc, str(mps), "-threads", str(options.threads), "-randomSeed", str(options.seed + 1),
+                "-ratioGap", repr(options.mip_gap)]
+        if options.time_limit_s is not None:
+            args += ["-sec", repr(float(options.time_limit_s))]
+        args += ["-solve", "-printingOptions", "all", "-solution", str(sol)]
+        proc = subprocess.run(args, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        log = proc.stdout
+        if options.verbose:  # pragma: no cover
+            print(log)
+        if not sol.exists():
+            raise SolverError(f"model {model.name!r}: CBC wrote no solution (exit {proc.returncode})")
+        lines = sol.read_text().splitlines()
+    head = lines[0].lower() if lines else ""
+    if "infeasible" in head and "objective" not in head:
+        raise InfeasibleError(f"model {model.name!r} is infeasible")
+    if head.startswith("infeasible"):
+        raise InfeasibleError(f"model {model.name!r} is infeasible")
+    if "unbounded" in head:
+        raise UnboundedError(f"model {model.name!r} is unbounded")
+    if "no feasible" in log.lower() or "no solution" in head:
+        raise NoSolutionError(f"model {model.name!r}: no feasible solution within {options.time_limit_s} s")
+    x = np.zeros(model.A.shape[1])
+    for line in lines[1:]:
+        parts = line.replace("**", " ").split()
+        if len(parts) >= 3 and parts[0].isdigit():
+            x[int(parts[0])] = float(parts[2])
+    objective = float(np.dot(np.asarray(model.c, dtype=float), x))
+    optimal = head.startswith("optimal")
+    bound = objective if optimal else None
+    m = re.search(r"Lower bound:\s*([-0-9.eE+]+)", log)
+    if m and not optimal:
+        bound = float(m.group(1))
+    return SolveInfo(status="optimal" if optimal else "feasible", objective=objective, bound=bound,
+                     gap=0.0 if optimal else relative_gap(objective, bound), wall_s=wall, backend="cbc",
+                     solver_version=pulp.__version__, extra={"cbc_status": lines[0] if lines else ""}), x
+
+
+def _solve_matrix_ortools(model: MatrixModel, options: SolverOptions):
+    """Build the model in OR-Tools' linear solver wrapper (row by row) and solve it."""
+    import numpy as np
+
+    solver = make_ortools_solver(options)
+    inf = solver.infinity()
+    lower = np.asarray(model.col_lower, dtype=float)
+    upper = np.asarray(model.col_upper, dtype=float)
+    integ = np.asarray(model.integrality, dtype=bool)
+    glop = options.backend == "ortools-glop"
+    cols = [(solver.IntVar if integ[j] and not glop else solver.NumVar)(
+        float(lower[j]), float(upper[j]) if np.isfinite(upper[j]) else inf, f"x{j}")
+        for j in range(len(lower))]
+    A = model.A.tocsr()
+    rl, ru = np.asarray(model.row_lower, dtype=float), np.asarray(model.row_upper, dtype=float)
+    for i in range(A.shape[0]):
+        row = solver.RowConstraint(float(rl[i]) if np.isfinite(rl[i]) else -inf,
+                                   float(ru[i]) if np.isfinite(ru[i]) else inf, f"r{i}")
+        for k in range(A.indptr[i], A.indptr[i + 1]):
+            row.SetCoefficient(cols[A.indices[k]], float(A.data[k]))
+    obj = solver.Objective()
+    for j, cj in enumerate(np.asarray(model.c, dtype=float)):
+        if cj:
+            obj.SetCoefficient(cols[j], float(cj))
+    obj.SetMinimization()
+    info = solve_ortools(solver, options, name=model.name)
+    return info, np.array([v.solution_value() for v in cols])
+
+
+def solve_matrix(model: MatrixModel, options: SolverOptions = SolverOptions()):
+    """Solve a :class:`MatrixModel`; returns ``(SolveInfo, x)`` with ``x`` the column values,
+    or raises like :func:`solve_pulp` (InfeasibleError carries no conflicts: matrix models
+    explain infeasibility with their own elastic formulation, which knows the rules)."""
+    if options.backend == "highs":
+        return _solve_matrix_highs(model, options)
+    if options.backend == "cbc":
+        return _solve_matrix_cbc(model, options)
+    return _solve_matrix_ortools(model, options)
