@@ -29,6 +29,13 @@ def bucket_days(sales: pd.DataFrame) -> int:
     return max(int(np.median(gaps)), 1)
 
 
+def history_end(data: PlanningData) -> pd.Timestamp:
+    """The last day the sales history covers (last bucket start + bucket length − 1)."""
+    if data.sales.empty:
+        raise ValueError("the data has no sales history")
+    return data.sales["date"].max() + pd.Timedelta(days=bucket_days(data.sales) - 1)
+
+
 def serving_ranks(data: PlanningData) -> pd.DataFrame:
     """``location_id, warehouse_id, rank`` (0 = preferred) for every sales location."""
     wh = set(data.warehouses()["location_id"])
