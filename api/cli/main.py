@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "api.cli.db_cmd",
     "api.cli.data_cmd",
     "api.cli.forecast_cmd",
+    "api.cli.serve_cmd",
+    "api.cli.keys_cmd",
 ]
 
 
