@@ -13,3 +13,6 @@ from api.db.models.plans import (  # noqa: F401
     Scenario,
 )
 from api.db.models.sourcing import Buffer, ItemDistribution, ItemSupplier  # noqa: F401
+from api.db.models.auth import ApiKey, IdempotencyRecord  # noqa: F401
+from api.db.models.jobs import Job  # noqa: F401
+from api.db.models.supplier_docs import Shipment, SupplierOrder  # noqa: F401

@@ -1,0 +1,91 @@
+"""The Flask application factory.
+
+``create_app(config=None)`` builds a new app each call (no app at import time): configuration
+from the defaults below, then ``STOCKPILOT_*`` environment variables, then ``config``;
+extensions are bound with ``init_app``; one blueprint per resource under ``/api/v1``; the
+OpenAPI 3 document at ``/api/v1/openapi.json`` with an interactive page at ``/api/v1/docs``;
+``/healthz`` for liveness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: DATABASE_URL from the environment, else ./stockpilot.db
+    "API_TITLE": "stockpilot API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "RATE_LIMIT_PER_S": 20.0,  # per API key and process; 0 disables
+    "RATE_LIMIT_BURST": 40,
+    "ACK_QTY_TOLERANCE": 0.05,  # supplier changes within ±5% quantity ...
+    "ACK_DATE_TOLERANCE_DAYS": 2,  # ... and ±2 days are accepted without planner review
+    "MAX_SYNC_UPLOAD_ROWS": 50_000,  # larger uploads go through POST /api/v1/imports (a job)
+    "MAX_CONTENT_LENGTH": 256 * 1024 * 1024,
+    "JOBS_WORKER": False,  # run a job worker thread inside this process (stockpilot serve does)
+    "JOBS_POLL_S": 1.0,
+    "JOBS_HEARTBEAT_S": 5.0,
+    "JOBS_STALE_S": 30.0,  # a running job without heartbeat for this long is marked failed
+    "PLAN_FUNCTION": None,  # callable(PlanInputs, progress) -> PlanOutput; None: scenarios.pipeline
+}
+
+
+@dataclass
+class Extension:
+    """What the app shares with its handlers: the session factory, limiter, worker."""
+
+    url: str
+    sessions: sessionmaker[Session]
+    rate_limiter: Any = None
+    worker: Any = None
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from api.api_spec import StockpilotApi
+    from api.auth.guard import authenticate, require_declared_roles
+    from api.auth.ratelimit import RateLimiter
+    from api.blueprints import register_blueprints
+    from api.db.session import database_url, session_factory
+    from api.errors import register_error_handlers
+
+    app = Flask("stockpilot")
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("STOCKPILOT")
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    app.url_map.strict_slashes = False  # no redirects in the API: /x and /x/ are the same route
+
+    url = database_url(app.config["DATABASE_URL"])
+    rate = float(app.config["RATE_LIMIT_PER_S"] or 0)
+    limiter = RateLimiter(rate, int(app.config["RATE_LIMIT_BURST"])) if rate > 0 else None
+    app.extensions["stockpilot"] = Extension(url=url, sessions=session_factory(url), rate_limiter=limiter)
+
+    api = StockpilotApi()
+    api.init_app(app)
+    register_blueprints(api)
+    register_error_handlers(app)  # after api.init_app: replaces flask-smorest's JSON errors
+    app.before_request(authenticate)
+    app.before_request(require_declared_roles)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness: the process answers and the database is reachable."""
+        ext = app.extensions["stockpilot"]
+        with ext.sessions() as session:
+            session.execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+    if app.config["JOBS_WORKER"]:
+        from api.jobs.worker import start_worker_thread
+
+        app.extensions["stockpilot"].worker = start_worker_thread(app)
+    return app

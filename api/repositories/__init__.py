@@ -1,0 +1,2 @@
+"""Repositories: rows ↔ dataclasses. They read and write through the caller's session and never
+commit (the services own the transaction)."""
