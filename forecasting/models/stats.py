@@ -28,6 +28,13 @@ def make_statsforecast_model(name: str, season_length: int):
     return getattr(sfm, cls)(**kw(season_length))
 
 
+def _level(q: float):
+    """The central interval level (percent) whose bound is quantile ``q``; an int when whole,
+    as statsforecast names its columns ``lo-80`` for level 80 but ``lo-80.0`` for 80.0."""
+    lvl = round(100 * abs(1 - 2 * q), 6)
+    return int(lvl) if lvl == int(lvl) else lvl
+
+
 class StatsForecaster(Forecaster):
     """A statsforecast model behind the :class:`Forecaster` interface. Missing values inside
     the history (closure days) are dropped before fitting."""
@@ -42,9 +49,12 @@ class StatsForecaster(Forecaster):
         self.model_ = make_statsforecast_model(self.name, self.season_length)
         self.clean_ = y[~np.isnan(y)]
 
+    def _mean(self, h, ds_future, x_future):
+        return self.model_.forecast(y=self.clean_, h=h)["mean"]
+
     def predict(self, h: int, quantiles=(), ds_future=None, x_future=None) -> dict:
         self._check()
-        levels = sorted({round(100 * abs(1 - 2 * q), 6) for q in quantiles if q != 0.5})
+        levels = sorted({_level(q) for q in quantiles if q != 0.5})
         has_int = _SPECS[self.name][2]
         res = self.model_.forecast(y=self.clean_, h=h,
                                    level=levels if (has_int and levels) else None)
@@ -58,7 +68,6 @@ class StatsForecaster(Forecaster):
             if q == 0.5:
                 out[quantile_name(q)] = mean
                 continue
-            lvl = round(100 * abs(1 - 2 * q), 6)
-            key = f"{'lo' if q < 0.5 else 'hi'}-{lvl:g}"
+            key = f"{'lo' if q < 0.5 else 'hi'}-{_level(q)}"
             out[quantile_name(q)] = np.maximum(res[key], 0.0)
         return out
