@@ -113,6 +113,21 @@ def daily_demand(data: PlanningData, start, end) -> tuple[pd.DataFrame, pd.Datet
     return keys, dates, demand, closed
 
 
+def daily_promo(data: PlanningData, start, end) -> np.ndarray:
+    """(series, days) share of the sales locations behind each item × warehouse that were on
+    promotion that day (series and days as in :func:`daily_demand`; 0 without a promo column)."""
+    sales = data.sales
+    if "promo" not in sales.columns or sales["promo"].isna().all():
+        keys, dates, d, _ = daily_demand(data, start, end)
+        return np.zeros_like(d)
+    on = data.replace(sales=sales.assign(qty=sales["promo"].fillna(0.0)))
+    cnt = data.replace(sales=sales.assign(qty=1.0))
+    _, _, num, _ = daily_demand(on, start, end)
+    _, _, den, _ = daily_demand(cnt, start, end)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
 def series_setup(data: PlanningData, keys: pd.DataFrame, on_hand: pd.Series | None = None,
                  as_of=None) -> pd.DataFrame:
     """Set-up rows (see :mod:`scenarios.simulation.engine`) for item × warehouse ``keys``.

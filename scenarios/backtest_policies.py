@@ -1,0 +1,185 @@
+"""The replenishment rules a backtest compares: two baselines a planner would otherwise use and
+stockpilot's forecast-driven rule. Each re-estimates its levels from the demand known at the
+review — the history before the backtest plus the days simulated so far
+(``ReviewContext.demand_to_date``); nothing later can reach it.
+
+``m`` below is the mean daily demand of the trailing ``window_days`` (default 91 days = 13
+weeks, the "average demand" an ERP keeps), ``L`` the series' mean lead time in days.
+
+* :class:`MinMaxRule` — ERP min/max, reviewed daily, levels re-estimated weekly:
+  ``min = m·(L + safety_days)``, ``max = min + m·cover_days``; when ``IP <= min`` order
+  ``max − IP``. Defaults: 14 safety days, 28 days of cover (two weeks of safety stock and a
+  month's order cycle, common ERP defaults).
+* :class:`OrderUpToRule` — periodic order-up-to, reviewed weekly (R = 7):
+  ``S = m·(L + R + safety_days)``; order ``S − IP``.
+* :class:`StockpilotRule` — forecast-driven order-up-to, reviewed weekly: the forecasting
+  package's :func:`forecasting.forecast` forecasts every series' weekly demand from the history
+  known at the review, and :func:`optimizer.policies.order_up_to_from_quantiles` turns the
+  quantiles of the next ``(L + R)/7`` weeks (with the lead-time spread) into ``S`` for the
+  target cycle service level; order ``S − IP``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scenarios.simulation.engine import ReviewContext
+
+
+class _History:
+    """Daily demand before the backtest + the simulated days so far."""
+
+    def __init__(self, pre_demand: np.ndarray, window_days: int):
+        if window_days < 7:
+            raise ValueError("window_days must be at least 7")
+        self.pre = np.asarray(pre_demand, float)
+        self.window_days = window_days
+
+    def known(self, ctx: ReviewContext) -> np.ndarray:
+        return np.concatenate([self.pre, ctx.demand_to_date], axis=1)
+
+    def mean_daily(self, ctx: ReviewContext) -> np.ndarray:
+        known = self.known(ctx)
+        return known[:, -self.window_days:].mean(axis=1)
+
+
+class MinMaxRule(_History):
+    """ERP min/max (see module doc). ``review_period_days = 1``."""
+
+    review_period_days = 1
+
+    def __init__(self, pre_demand, lead_time_days, safety_days: float = 14.0, cover_days: float = 28.0,
+                 window_days: int = 91):
+        super().__init__(pre_demand, window_days)
+        self.lead = np.asarray(lead_time_days, float)
+        self.safety_days, self.cover_days = float(safety_days), float(cover_days)
+        self._levels: tuple[np.ndarray, np.ndarray] | None = None
+
+    def levels(self, ctx: ReviewContext) -> tuple[np.ndarray, np.ndarray]:
+        if self._levels is None or ctx.day % 7 == 6:
+            m = self.mean_daily(ctx)
+            lo = m * (self.lead + self.safety_days)
+            self._levels = (lo, lo + m * self.cover_days)
+        return self._levels
+
+    def order_quantities(self, ctx: ReviewContext) -> np.ndarray:
+        lo, hi = self.levels(ctx)
+        ip = ctx.inventory_position
+        return np.where(ip <= lo, np.maximum(hi - ip, 0.0), 0.0)
+
+
+class OrderUpToRule(_History):
+    """Periodic order-up-to with fixed days of cover (see module doc). Weekly review."""
+
+    review_period_days = 7
+
+    def __init__(self, pre_demand, lead_time_days, safety_days: float = 14.0, window_days: int = 91):
+        super().__init__(pre_demand, window_days)
+        self.lead = np.asarray(lead_time_days, float)
+        self.safety_days = float(safety_days)
+
+    def order_quantities(self, ctx: ReviewContext) -> np.ndarray:
+        s = self.mean_daily(ctx) * (self.lead + self.review_period_days + self.safety_days)
+        return np.maximum(s - ctx.inventory_position, 0.0)
+
+
+class StockpilotRule(_History):
+    """Forecast-driven order-up-to from forecast quantiles (see module doc).
+
+    Re-planned weekly: every 7th day (the end of a sales week) the forecast is refitted and
+    ``S`` recomputed; orders are released every ``review_period_days`` days (default 1: a
+    daily JIT release against the weekly plan, so the protection interval is ``L + 1`` day).
+    ``keys``: the series' ``item_id, location_id``; ``history_start``: the date of the first
+    column of ``pre_demand``; ``forecast_options`` go to :func:`forecasting.forecast`."""
+
+    def __init__(self, pre_demand, keys: pd.DataFrame, history_start, lead_time_days, lead_time_std_days,
+                 service_level: float | np.ndarray = 0.95, forecast_options: dict | None = None,
+                 seed: int = 0, promo_daily: np.ndarray | None = None, review_period_days: int = 1):
+        super().__init__(pre_demand, 7)
+        if review_period_days not in (1, 7):
+            raise ValueError("review_period_days must be 1 (daily release) or 7 (weekly)")
+        self.review_period_days = review_period_days
+        self._level: np.ndarray | None = None
+        self.keys = keys.reset_index(drop=True)[["item_id", "location_id"]]
+        self.history_start = pd.Timestamp(history_start)
+        self.lead = np.asarray(lead_time_days, float)
+        self.lead_std = np.asarray(lead_time_std_days, float)
+        n = len(self.keys)
+        self.service = np.broadcast_to(np.asarray(service_level, float), (n,)).copy()
+        if ((self.service <= 0) | (self.service >= 1)).any():
+            raise ValueError("service_level must be in (0, 1)")
+        self.forecast_options = {"models": "auto", "n_jobs": 1, **(forecast_options or {})}
+        self.seed = seed
+        self.forecasts_made = 0
+        # planned promotions (share of the series' stores on deal per day, from the first
+        # history day to past the end): the promotion calendar a retailer fixes in advance
+        self.promo_daily = None if promo_daily is None else np.asarray(promo_daily, float)
+
+    def _weeks_end(self, ctx: ReviewContext) -> int:
+        """Number of known days up to the end of the last whole simulated week."""
+        return self.pre.shape[1] + (ctx.day + 1) // 7 * 7
+
+    def weekly_history(self, ctx: ReviewContext) -> pd.DataFrame:
+        """Known demand as whole weeks, the last ending on or before the review day (sales shape)."""
+        days = self._weeks_end(ctx)
+        known = self.known(ctx)[:, :days]
+        weeks = days // 7
+        cut = known[:, days - weeks * 7:]
+        weekly = cut.reshape(len(self.keys), weeks, 7).sum(axis=2)
+        first = self.history_start + pd.Timedelta(days=days - weeks * 7)
+        dates = pd.date_range(first, periods=weeks, freq="7D")
+        out = pd.DataFrame({
+            "item_id": np.repeat(self.keys["item_id"].to_numpy(), weeks),
+            "location_id": np.repeat(self.keys["location_id"].to_numpy(), weeks),
+            "date": np.tile(dates.values, len(self.keys)), "qty": weekly.ravel()})
+        if self.promo_daily is not None:
+            p = self.promo_daily[:, days - weeks * 7: days]
+            out["promo"] = p.reshape(len(self.keys), weeks, 7).mean(axis=2).ravel()
+        return out
+
+    def future_promo(self, ctx: ReviewContext, weeks: int) -> pd.DataFrame | None:
+        """The promotion calendar of the next ``weeks`` weeks (weekly shares), if known."""
+        if self.promo_daily is None:
+            return None
+        days = self._weeks_end(ctx)
+        block = np.zeros((len(self.keys), weeks * 7))
+        avail = self.promo_daily[:, days: days + weeks * 7]
+        block[:, : avail.shape[1]] = avail
+        first = self.history_start + pd.Timedelta(days=days)
+        dates = pd.date_range(first, periods=weeks, freq="7D")
+        return pd.DataFrame({
+            "item_id": np.repeat(self.keys["item_id"].to_numpy(), weeks),
+            "location_id": np.repeat(self.keys["location_id"].to_numpy(), weeks),
+            "date": np.tile(dates.values, len(self.keys)),
+            "promo": block.reshape(len(self.keys), weeks, 7).mean(axis=2).ravel()})
+
+    def order_up_to(self, ctx: ReviewContext) -> np.ndarray:
+        from forecasting import forecast
+        from optimizer.policies import order_up_to_from_quantiles
+
+        protect_weeks = (self.lead + self.review_period_days) / 7.0
+        horizon = int(np.ceil(protect_weeks.max())) + 1
+        hist = self.weekly_history(ctx)
+        fc = forecast(hist, horizon=horizon, freq="W", seed=self.seed,
+                      future_promo=self.future_promo(ctx, horizon), **self.forecast_options).forecasts
+        self.forecasts_made += 1
+        fc = fc.sort_values(["item_id", "location_id", "date"], kind="stable")
+        groups = {k: g for k, g in fc.groupby(["item_id", "location_id"], sort=False)}
+        out = np.zeros(len(self.keys))
+        for i, (item, loc) in enumerate(zip(self.keys["item_id"], self.keys["location_id"])):
+            g = groups.get((item, loc))
+            if g is None:
+                raise ValueError(f"forecast returned no rows for item {item} at {loc}")
+            r = order_up_to_from_quantiles(
+                g["mean"].to_numpy(), g["p10"].to_numpy(), g["p90"].to_numpy(),
+                lead_time_periods=self.lead[i] / 7.0, service_level=float(self.service[i]),
+                review_periods=self.review_period_days / 7.0,
+                lead_time_std_periods=self.lead_std[i] / 7.0)
+            out[i] = r.order_up_to
+        return out
+
+    def order_quantities(self, ctx: ReviewContext) -> np.ndarray:
+        if self._level is None or ctx.day % 7 == 6:
+            self._level = self.order_up_to(ctx)
+        return np.maximum(self._level - ctx.inventory_position, 0.0)
