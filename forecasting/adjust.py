@@ -17,6 +17,8 @@ by 1 + (u − 1) π_future, so the forecast needs the planned promotions of the 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from forecasting.methods import METHODS
@@ -55,26 +57,38 @@ def seasonal_indices(Y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, seasonal
 
 
-def promo_uplift(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """Uplift u per series (1 where there is no promotion in the history)."""
+def promo_uplift(Y: np.ndarray, P: np.ndarray, robust: np.ndarray | bool = False) -> np.ndarray:
+    """Uplift u per series (1 where there is no promotion in the history): the ratio of means
+    of promoted / other buckets, or of medians where ``robust``."""
     valid = ~np.isnan(Y)
     on = valid & (P >= 0.5)
     off = valid & (P < 0.5)
     n_on = on.sum(axis=1)
+    n_off = off.sum(axis=1)
     m_on = np.where(on, Y, 0).sum(axis=1) / np.maximum(n_on, 1)
-    m_off = np.where(off, Y, 0).sum(axis=1) / np.maximum(off.sum(axis=1), 1)
+    m_off = np.where(off, Y, 0).sum(axis=1) / np.maximum(n_off, 1)
+    robust = np.broadcast_to(np.asarray(robust, bool), n_on.shape)
+    if robust.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            r = robust & (n_on > 0) & (n_off > 0)
+            m_on = np.where(r, np.nanmedian(np.where(on, Y, np.nan), axis=1), m_on)
+            m_off = np.where(r, np.nanmedian(np.where(off, Y, np.nan), axis=1), m_off)
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where((n_on > 0) & (off.sum(axis=1) > 0) & (m_off > 0), m_on / m_off, 1.0)
+        raw = np.where((n_on > 0) & (n_off > 0) & (m_off > 0), m_on / m_off, 1.0)
+    raw = np.nan_to_num(raw, nan=1.0)
     u = (n_on * raw + PROMO_PRIOR) / (n_on + PROMO_PRIOR)
     return np.clip(u, 1 / 3, 10.0)
 
 
 def run_method(name: str, Y: np.ndarray, h: int, m: int, P: np.ndarray | None = None,
-               seasonal: bool = False) -> np.ndarray:
+               seasonal: bool = False, promo_mode: np.ndarray | None = None) -> np.ndarray:
     """Forecast ``h`` buckets with method ``name`` on ``Y`` (n, T).
 
     ``P`` (n, T + h) holds promotion shares for history and horizon (or None);
-    ``seasonal`` applies the seasonal adjustment (to series that pass the test)."""
+    ``seasonal`` applies the seasonal adjustment (to series that pass the test);
+    ``promo_mode`` per series: 0 deflate promoted buckets by the mean uplift, 1 leave them out
+    of the base and use the median uplift (chosen per series by the engine's CV)."""
     n, T = Y.shape
     Z = Y
     fut_factor = np.ones((n, h))
@@ -86,8 +100,13 @@ def run_method(name: str, Y: np.ndarray, h: int, m: int, P: np.ndarray | None = 
         fut_factor = fut_factor * idx[:, np.arange(T, T + h) % m]
     if P is not None:
         Ph, Pf = P[:, :T], P[:, T:T + h]
-        u = promo_uplift(Z, Ph)
+        skip = np.zeros(n, bool) if promo_mode is None else np.asarray(promo_mode) == 1
+        u = promo_uplift(Z, Ph, robust=skip)
         Z = Z / (1 + (u[:, None] - 1) * Ph)
+        if skip.any():
+            Zs = np.where(Ph >= 0.5, np.nan, Z)
+            ok = skip & ((~np.isnan(Zs)).sum(axis=1) >= 8)
+            Z = np.where(ok[:, None], Zs, Z)
         fut_factor = fut_factor * (1 + (u[:, None] - 1) * Pf)
     f = METHODS[name](Z, h, m)
     return np.maximum(f * fut_factor, 0.0)

@@ -57,6 +57,7 @@ class BlockResult:
     keys: list
     mean: np.ndarray        # (n, h)
     resid: np.ndarray       # (n, W, h) cross-fitted CV residuals (NaN if not CV'd)
+    actual: np.ndarray      # (n, W, h) the CV windows' actuals (NaN if not CV'd)
     scale: np.ndarray       # (n,) mean |Δy| of the history (0 if constant)
     model: np.ndarray       # (n,) model name
     pattern: np.ndarray     # (n,)
@@ -85,14 +86,15 @@ def _eligible(cfg: EngineConfig, name: str, pattern: np.ndarray) -> np.ndarray:
 
 
 def _forecast(name: str, Y: np.ndarray, P, o: int, cfg: EngineConfig, errors: dict,
-              rows: np.ndarray) -> np.ndarray:
+              rows: np.ndarray, mode: np.ndarray | None = None) -> np.ndarray:
     """(len(rows), h) forecasts of model ``name`` from origin ``o`` (NaN where it failed)."""
     h, m = cfg.horizon, cfg.season_length
     Yo = Y[rows, :o]
     Po = None if P is None else P[rows, :o + h]
     if is_fast(name):
         with np.errstate(all="ignore"):
-            return run_method(name.removesuffix("_s"), Yo, h, m, Po, name.endswith("_s"))
+            return run_method(name.removesuffix("_s"), Yo, h, m, Po, name.endswith("_s"),
+                              None if mode is None else mode[rows])
     out = np.full((len(rows), h), np.nan)
     dates = np.asarray(cfg.all_dates)
     for i, r in enumerate(rows):
@@ -118,6 +120,37 @@ def _forecast(name: str, Y: np.ndarray, P, o: int, cfg: EngineConfig, errors: di
     return out
 
 
+def _promo_modes(Y, P, cvr, cfg: EngineConfig, scale, scale2) -> np.ndarray:
+    """How promotions enter the fast methods (see :func:`adjust.run_method`) for the series of
+    the block that have promotions: the mode whose SES forecasts score better in total over
+    the CV windows of those series."""
+    n, T = Y.shape
+    mode = np.zeros(n, int)
+    if P is None or not len(cvr):
+        return mode
+    has = (P[cvr, :T] >= 0.5).any(axis=1)
+    if not has.any():
+        return mode
+    rows = cvr[has]
+    h, W, m = cfg.horizon, cfg.cv_windows, cfg.season_length
+    sc = np.zeros((2, len(rows)))
+    s1 = np.where(scale[rows] > 0, scale[rows], 1.0)[:, None]
+    s2 = np.where(scale2[rows] > 0, scale2[rows], 1.0)
+    for md in (0, 1):
+        for w in range(W):
+            o = T - (W - w) * h
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                f = run_method("ses", Y[rows, :o], h, m, P[rows, :o + h], False,
+                               np.full(len(rows), md))
+                e = Y[rows, o:o + h] - f
+                sc[md] += np.nanmean(np.abs(e) / s1, axis=1) + np.sqrt(np.nanmean(e * e, axis=1) / s2)
+    # one decision for the block: per-series choices on two short windows proved too noisy
+    tot = np.nansum(np.where(np.isfinite(sc), sc, np.nan), axis=1)
+    mode[rows] = int(tot[1] < tot[0])
+    return mode
+
+
 def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
     Y, P = block.Y, block.P
     n, T = Y.shape
@@ -137,10 +170,12 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
         pattern == "zero", "zero", np.where(T - first >= need, "cv", "short"))).astype(object)
     mean = np.zeros((n, h))
     resid = np.full((n, W, h), np.nan)
+    actual = np.full((n, W, h), np.nan)
     model = np.where(status == "zero", "zero", "").astype(object)
     errors: dict = {}
 
     cvr = np.flatnonzero(status == "cv")
+    mode = _promo_modes(Y, P, cvr, cfg, scale, scale2)
     if len(cvr):
         names = _candidates(cfg, pattern[cvr], m, T)
         C = len(names)
@@ -152,8 +187,9 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
                 o = T - (W - w) * h
                 f = np.full((len(cvr), h), np.nan)
                 if elig.any():
-                    f[elig] = _forecast(name, Y, P, o, cfg, errors, cvr[elig])
+                    f[elig] = _forecast(name, Y, P, o, cfg, errors, cvr[elig], mode)
                 F[c, :, w] = f
+        actual[cvr] = A
         E = F - A[None]
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -181,7 +217,7 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
             for j in range(k):
                 rows = np.flatnonzero(ok[j] & (order[j] == c))
                 if len(rows):
-                    final[j, rows] = _forecast(names[c], Y, P, T, cfg, errors, cvr[rows])
+                    final[j, rows] = _forecast(names[c], Y, P, T, cfg, errors, cvr[rows], mode)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             fm = np.nanmean(final, axis=0)
@@ -205,6 +241,6 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
     mean[bad] = 0.0
     model[bad] = "zero"
     mean = np.where(block.closed_future, 0.0, np.maximum(np.nan_to_num(mean), 0.0))
-    return BlockResult(keys=block.keys, mean=mean, resid=resid, scale=scale, model=model,
+    return BlockResult(keys=block.keys, mean=mean, resid=resid, actual=actual, scale=scale, model=model,
                        pattern=pattern, adi=adi, cv2=cv2, n_obs=n_obs, status=status,
                        closed_future=block.closed_future, errors=errors)

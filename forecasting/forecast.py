@@ -117,12 +117,34 @@ def _peer_forecasts(series: pd.DataFrame, mean: np.ndarray, cats: dict,
     return out, how
 
 
+DEBIAS_LIMITS = (0.75, 1.25)
+
+
+def _debias(mean, resid, actual, groups, status):
+    """Scale the intermittent group's forecasts (intermittent + lumpy) by Σ actual / Σ forecast
+    over its CV windows (clipped to :data:`DEBIAS_LIMITS`), and its CV residuals to match.
+    Croston-type methods are biased (Syntetos & Boylan 2005) and slow movers decline towards
+    obsolescence; smooth series are left alone (on them the CV windows' bias did not carry
+    over to the held-back period in the benchmark)."""
+    fc = actual - resid
+    factors = {}
+    for g in (1,):
+        rows = (groups == g) & (status == "cv")
+        a, f = np.nansum(actual[rows]), np.nansum(fc[rows])
+        k = float(np.clip(a / f, *DEBIAS_LIMITS)) if f > 0 and a > 0 else 1.0
+        factors[int(g)] = k
+        sel = groups == g
+        mean[sel] *= k
+        resid[sel] = actual[sel] - k * fc[sel]
+    return mean, resid, factors
+
+
 def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models="auto",
              cv_windows: int = 2, combine: int = 3, categories=None,
              new_series: pd.DataFrame | None = None, future_promo: pd.DataFrame | None = None,
              holidays_country: str | None = None, n_jobs: int | None = None,
              chunk_size: int = 256, mapper: Mapper | None = None, progress: bool = False,
-             seed: int = 0) -> ForecastResult:
+             seed: int = 0, debias: bool = True) -> ForecastResult:
     """Forecast every item × location of ``sales`` ``horizon`` buckets of ``freq`` ahead.
 
     ``models``: ``"auto"`` (choice by pattern and CV) or names, e.g. ``"ets"`` or
@@ -150,7 +172,7 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
         results = tqdm(results, total=n_chunks, desc="forecast", unit="chunk", leave=False)
     parts = list(results)
     cat = {f: np.concatenate([getattr(p, f) for p in parts]) for f in
-           ("mean", "resid", "scale", "model", "pattern", "adi", "cv2", "n_obs", "status",
+           ("mean", "resid", "actual", "scale", "model", "pattern", "adi", "cv2", "n_obs", "status",
             "closed_future")}
     keys = [k for p in parts for k in p.keys]
     notes = [dict() for _ in keys]
@@ -178,10 +200,14 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
             mean = np.vstack([mean, np.zeros((len(ns), h))])
             scale = np.concatenate([scale, np.zeros(len(ns))])
             closed = np.vstack([closed, np.zeros((len(ns), h), bool)])
-            cat["resid"] = np.concatenate([cat["resid"], np.full((len(ns),) + cat["resid"].shape[1:], np.nan)])
+            for f in ("resid", "actual"):
+                cat[f] = np.concatenate([cat[f], np.full((len(ns),) + cat[f].shape[1:], np.nan)])
             notes += [dict() for _ in range(len(ns))]
             status = series["status"].to_numpy()
 
+    groups = series["pattern"].map(GROUPS).fillna(0).astype(int).to_numpy()
+    if debias:
+        mean, cat["resid"], factors = _debias(mean, cat["resid"], cat["actual"], groups, status)
     level = mean.mean(axis=1)
     # cold start for empty and short series
     targets = np.flatnonzero(np.isin(status, ["empty", "short"]))
@@ -203,7 +229,6 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
 
     # quantiles from pooled, scaled CV residuals
     s_eff = np.where(scale > 0, scale, np.maximum(level, 1e-9))
-    groups = series["pattern"].map(GROUPS).fillna(0).astype(int).to_numpy()
     R = cat["resid"] / s_eff[:, None, None]
     table = fit_quantile_table(R, groups, quantiles)
     Qs = apply_quantiles(mean, s_eff, groups, table, closed)
