@@ -214,10 +214,25 @@ def add_audit(session: Session, actor: str, entity_type: str, entity_id: str, ac
                            from_status=from_status, to_status=to_status, detail=detail or {}))
 
 
-def audit_trail(session: Session, entity_type: str, entity_ids: list[str]) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.entity_type == entity_type,
-                                                         AuditEvent.entity_id.in_(entity_ids))
-                                .order_by(AuditEvent.id)))
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    entity_type: str
+    entity_id: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    detail: dict
+
+
+def audit_trail(session: Session, entity_type: str, entity_ids: list[str]) -> list[AuditEntry]:
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == entity_type,
+                                                    AuditEvent.entity_id.in_(entity_ids))
+                           .order_by(AuditEvent.id))
+    return [AuditEntry(r.id, aware(r.at), r.actor, r.entity_type, r.entity_id, r.action, r.from_status,
+                       r.to_status, dict(r.detail or {})) for r in rows]
 
 
 # ------------------------------------------------------------------------- supplier change feed

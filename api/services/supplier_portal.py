@@ -6,7 +6,7 @@ is answered exactly like an order that does not exist (404), so ids reveal nothi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -53,11 +53,19 @@ def _utc(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
+def _cursor(cursor: str | None):
+    try:
+        return repo.decode_cursor(cursor) if cursor else None
+    except ValueError as exc:
+        raise Unprocessable(str(exc), errors=[{"pointer": "/cursor", "location": "query",
+                                               "detail": str(exc)}]) from None
+
+
 def feed_etag(sessions: sessionmaker[Session], principal: Principal, updated_since, cursor, limit) -> str:
     """The ETag of a feed page, from one aggregate query (cheap 304s for pollers)."""
     import hashlib
 
-    after = repo.decode_cursor(cursor) if cursor else None
+    after = _cursor(cursor)
     with read_only(sessions) as s:
         fp = repo.feed_fingerprint(s, principal.supplier_id, _utc(updated_since), after)
     raw = repr((principal.supplier_id, _utc(updated_since), cursor, limit, fp)).encode()
@@ -68,14 +76,12 @@ def feed(sessions: sessionmaker[Session], principal: Principal, updated_since: d
          cursor: str | None, limit: int) -> FeedPage:
     """Released orders of the caller's supplier changed after ``updated_since`` / the cursor,
     oldest change first (ties by order id)."""
-    try:
-        after = repo.decode_cursor(cursor) if cursor else None
-    except ValueError as exc:
-        raise Unprocessable(str(exc), errors=[{"pointer": "/cursor", "location": "query",
-                                               "detail": str(exc)}]) from None
+    after = _cursor(cursor)
     with read_only(sessions) as s:
         page = repo.feed_page(s, principal.supplier_id, _utc(updated_since), after, limit)
-        orders = repo.load_orders(s, [oid for oid, _ in page])
+        stamps = dict(page)
+        # updated_at of a feed item is its position in the feed (pass it back as updated_since)
+        orders = [replace(o, updated_at=stamps[o.id]) for o in repo.load_orders(s, [oid for oid, _ in page])]
     next_cursor = repo.encode_cursor(page[-1][1], page[-1][0]) if len(page) == limit else None
     return FeedPage(orders, next_cursor, "")
 
@@ -87,7 +93,7 @@ def _visible(s: Session, principal: Principal, order_id: str) -> repo.Order:
     order = repo.load_order(s, order_id)
     if order is None:  # pragma: no cover - released orders keep their lines
         raise NotFound(f"purchase order {order_id!r} not found")
-    return order
+    return replace(order, updated_at=repo.aware(released.updated_at))
 
 
 def get_order(sessions: sessionmaker[Session], principal: Principal, order_id: str) -> repo.Order:

@@ -27,5 +27,4 @@ def read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
