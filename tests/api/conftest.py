@@ -189,3 +189,6 @@ def released(client, keys, order_id):
         r = client.post(f"/api/v1/purchase-orders/{order_id}/{action}", headers=keys["planner"])
         assert r.status_code == 200, r.get_json()
     return r.headers["ETag"]
+
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
