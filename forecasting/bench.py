@@ -4,7 +4,9 @@ default and with the references, and score all of them the same way.
 Protocol. The sales are bucketed to ``freq``; the last ``horizon`` buckets of the panel are
 held back; every model sees only the buckets before them (stockpilot sees the raw rows before
 the cut-off, plus the promotion flags of the held-back buckets as *planned* promotions when the
-data has them — a reference that cannot use them does not get them). Series without any sale
+data has them, and with ``holidays_country`` the public-holiday calendar for store closures —
+inputs a planner has in advance; the references are run as their libraries define them and do
+not get them). Series without any sale
 before the cut-off are left out. References, each fitted on the same bucketed training series
 (zero-filled from the first sale, as statsforecast needs a regular series):
 
@@ -134,7 +136,8 @@ def _run_prophet(train: pd.DataFrame, keys: list, future, n_jobs: int, progress:
 
 def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: int | None = None,
                   seed: int = 0, arima: bool = True, prophet: bool = True, n_jobs: int | None = None,
-                  progress: bool = True, combine: int = 3) -> dict:
+                  progress: bool = True, combine: int = 3,
+                  holidays_country: str | None = None) -> dict:
     """Run the benchmark (see module doc) and return the JSON-able result."""
     from statsforecast import StatsForecast
     import statsforecast.models as sfm
@@ -169,7 +172,8 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
     results: dict = {}
     t0 = time.perf_counter()
     res = forecast(train_sales, horizon, b.code, future_promo=future_promo, n_jobs=n_jobs,
-                   progress=progress, seed=seed, combine=combine)
+                   progress=progress, seed=seed, combine=combine,
+                   holidays_country=holidays_country)
     wall = time.perf_counter() - t0
     fc = res.forecasts
     fc = fc.assign(unique_id=fc["item_id"] + "|" + fc["location_id"], ds=fc["date"])
@@ -244,5 +248,5 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
         for k, x in list(v.items()):
             if isinstance(x, float):
                 v[k] = round(x, 4)
-    return {"freq": b.code, "horizon": horizon, "series": len(keys), "cutoff": str(cut.date()),
+    return {"freq": b.code, "horizon": horizon, "holidays_country": holidays_country, "series": len(keys), "cutoff": str(cut.date()),
             "n_jobs": n_jobs, "seed": seed, "models": results, "summary": summary}

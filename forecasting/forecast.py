@@ -156,7 +156,8 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
     extra = parse_levels(levels)
     quantiles = tuple(sorted(set(BASE_QUANTILES + extra)))
     model_names = parse_models(models)
-    panel = build_panel(sales, horizon, freq, future_promo=future_promo)
+    panel = build_panel(sales, horizon, freq, future_promo=future_promo,
+                        holidays_country=holidays_country)
     h = panel.horizon
     cfg = EngineConfig(horizon=h, season_length=panel.freq.season_length, models=model_names,
                        cv_windows=cv_windows, combine=combine,

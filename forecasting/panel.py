@@ -11,7 +11,8 @@ bucket on promotion, 0..1) and ``price`` (ignored by the fast methods). Rules:
 * a series lives from its first row to the panel's last bucket: buckets without a row are zero
   sales; at daily frequency, days on which the location sold nothing at all (store closed) are
   not zeros but missing, and the location's recurring closure days (same date every year) get a
-  zero forecast.
+  zero forecast; with ``holidays_country``, so do the public holidays of that country when the
+  location was closed on at least half of them in its last trading year.
 """
 
 from __future__ import annotations
@@ -157,8 +158,24 @@ def validate_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return df, issues
 
 
+def _holiday_closures(open_days: pd.DatetimeIndex, hist: pd.DatetimeIndex,
+                      future: pd.DatetimeIndex, country: str) -> np.ndarray:
+    """Future days that are public holidays of ``country``, when the location was closed on
+    at least half of the public holidays of its last trading year."""
+    from forecasting.calendar import public_holiday_frame
+
+    years = range(hist[0].year, future[-1].year + 1)
+    hol = pd.DatetimeIndex(public_holiday_frame(country, years)["ds"]).normalize()
+    last = open_days.max()
+    past = hol[(hol > last - pd.Timedelta(days=365)) & (hol <= last)]
+    if len(past) == 0 or np.mean(~past.isin(open_days)) < 0.5:
+        return np.zeros(len(future), bool)
+    return future.isin(hol)
+
+
 def build_panel(sales: pd.DataFrame, horizon: int, freq: str,
-                future_promo: pd.DataFrame | None = None) -> Panel:
+                future_promo: pd.DataFrame | None = None,
+                holidays_country: str | None = None) -> Panel:
     """Validate ``sales`` and bucket it to ``freq`` (see module doc)."""
     b = bucket(freq)
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon <= 0:
@@ -197,6 +214,9 @@ def build_panel(sales: pd.DataFrame, horizon: int, freq: str,
                 md = recurring_closures(open_days)
                 panel.closed_future[loc] = np.array(
                     [(d.month, d.day) in md for d in future], dtype=bool)
+                if holidays_country:
+                    panel.closed_future[loc] |= _holiday_closures(open_days, hist, future,
+                                                                  holidays_country)
     if future_promo is not None and "promo" in long:
         fp = future_promo.copy()
         fp["date"] = bucket_start(pd.to_datetime(fp["date"]), b.code)

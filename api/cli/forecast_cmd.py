@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -66,7 +65,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--categories", "categories_path", type=click.Path(exists=True, dir_okay=False),
                   help="item_id,category file for the cold start of new items.")
     @click.option("--holidays", "holidays_country", default=None,
-                  help="Country code for public holidays in Prophet (e.g. CN, IT).")
+                  help="Country code of public holidays (e.g. CN, IT): Prophet holidays, and "
+                       "closed days when the store closed on past holidays.")
     @click.option("--plots", "plots_dir", type=click.Path(file_okay=False),
                   help="Write PNG plots (history, forecast, bands) to this folder.")
     @click.option("--plot", "plot_series", nargs=2, multiple=True, metavar="ITEM LOCATION",
@@ -126,8 +126,11 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--no-prophet", is_flag=True, help="Skip the Prophet reference.")
     @click.option("--no-arima", is_flag=True, help="Skip the AutoARIMA reference.")
     @click.option("--combine", default=3, show_default=True, type=int)
+    @click.option("--holidays", "holidays_country", default=None,
+                  help="Country code of the stores' public holidays (closures), e.g. IT.")
     @click.option("--jobs", default=0, type=int, help="Worker processes (0 = all cores).")
-    def bench_forecast(data_path, freq, horizon, max_series, seed, no_prophet, no_arima, combine, jobs):
+    def bench_forecast(data_path, freq, horizon, max_series, seed, no_prophet, no_arima, combine,
+                       holidays_country, jobs):
         """Hold back the last horizon; score stockpilot against Prophet and statsforecast."""
         from forecasting.bench import run_benchmark
 
@@ -136,7 +139,7 @@ def register(cli: click.Group, bench: click.Group) -> None:
         sales = read_sales_file(data_path)
         result = run_benchmark(sales, freq.upper(), horizon, max_series=max_series or None,
                                seed=seed, arima=not no_arima, prophet=not no_prophet,
-                               n_jobs=jobs or None, progress=sys.stderr.isatty() or True,
-                               combine=combine)
+                               n_jobs=jobs or None, progress=True,
+                               combine=combine, holidays_country=holidays_country)
         result["data"] = str(data_path)
         click.echo(json.dumps(result, indent=1))
