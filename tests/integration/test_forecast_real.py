@@ -14,12 +14,12 @@ from scenarios.datasets.real import load_real_sales
 @pytest.fixture(scope="module")
 def oj(shared_data):
     d = load_real_sales(shared_data / "sales" / "dominicks_oj_weekly_store_brand.csv.gz")
-    stores = sorted(d["location_id"].unique())[:4]
-    return d[d["location_id"].isin(stores)]  # 4 stores x 11 brands
+    stores = sorted(d["location_id"].unique())[::5]
+    return d[d["location_id"].isin(stores)]  # every 5th store (10 stores) x 11 brands
 
 
 def test_oj_holdout_beats_the_naive_floors(oj):
-    """Hold back the last 13 weeks of 44 OJ series: stockpilot's mean MASE must beat naive
+    """Hold back the last 13 weeks of ~110 OJ series: stockpilot's mean MASE must beat naive
     and seasonal naive computed with the same metric functions."""
     cut = oj["date"].max() - pd.Timedelta(weeks=13)
     train, test = oj[oj["date"] <= cut], oj[oj["date"] > cut]
@@ -40,8 +40,8 @@ def test_oj_holdout_beats_the_naive_floors(oj):
         scores["snaive"].append(metrics.mase(y, h.iloc[-52:-39].to_numpy(), h))
         covered.append(metrics.coverage(y, g["p10"], g["p90"]))
     mean = {k: float(np.nanmean(v)) for k, v in scores.items()}
+    # measured 2026-11-25: stockpilot 0.505, naive 0.551, seasonal naive 0.835; coverage 0.857
     assert mean["stockpilot"] < mean["naive"] and mean["stockpilot"] < mean["snaive"], mean
-    # measured 2026-11-25: coverage of the 80 % interval on these 44 x 13 buckets
     assert 0.6 <= float(np.mean(covered)) <= 0.95
 
 
