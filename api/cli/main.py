@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "api.cli.forecast_cmd",
     "api.cli.serve_cmd",
     "api.cli.keys_cmd",
+    "api.cli.plan_cmd",
 ]
 
 
