@@ -38,6 +38,7 @@ class ProblemSchema(ma.Schema):
 
 class StockpilotApi(Api):
     ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # every status an operation can answer is listed explicitly
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +104,11 @@ def postprocess(spec: dict) -> dict:
             responses.setdefault("429", _problem("Rate limit exceeded",
                                                  {"Retry-After": {"schema": {"type": "integer"},
                                                                   "description": "seconds"}}))
+            responses.setdefault("400", _problem("Malformed request (e.g. body not parseable)"))
             responses.setdefault("422", _problem("Request validation failed (field errors)"))
-            responses.setdefault("default", _problem("Unexpected error"))
+            if "{" in path:
+                responses.setdefault("404", _problem("Not found"))
+            if "requestBody" in op:
+                responses.setdefault("413", _problem("Request too large"))
+                responses.setdefault("415", _problem("Unsupported media type"))
     return spec

@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     from api.auth.ratelimit import RateLimiter
     from api.blueprints import register_blueprints
     from api.db.session import database_url, session_factory
-    from api.errors import register_error_handlers
+    from api.errors import register_error_handlers, reject_nul_bytes
 
     app = Flask("stockpilot")
     app.config.update(DEFAULTS)
@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(api)
     register_error_handlers(app)  # after api.init_app: replaces flask-smorest's JSON errors
     app.before_request(authenticate)
+    app.before_request(reject_nul_bytes)
     app.before_request(require_declared_roles)
 
     @app.get("/healthz")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import DataError as DBDataError
 from werkzeug.exceptions import HTTPException
 
 from scenarios.errors import DataValidationError, NotFoundError, StockpilotError
@@ -172,6 +173,11 @@ def register_error_handlers(app: Flask) -> None:
     def _domain_error(exc: StockpilotError):
         return problem_response(422, "domain", "The request cannot be carried out", str(exc))
 
+    @app.errorhandler(DBDataError)
+    def _db_data_error(exc: DBDataError):  # a value the database cannot store (NUL byte, too long, ...)
+        return problem_response(422, "validation", "Request validation failed",
+                                f"a value cannot be stored: {str(exc.orig).splitlines()[0]}", errors=[])
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         data = getattr(exc, "data", None) or {}
@@ -198,3 +204,28 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem_response(500, "internal", "Internal server error",
                                 "an unexpected error occurred; it has been logged")
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul_bytes() -> None:
+    """before_request: NUL characters are never valid in this API (and PostgreSQL cannot
+    store them) — refuse them up front instead of failing deep in a query."""
+    where = None
+    if "\x00" in request.path:
+        where = ("path", "")
+    elif any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True)):
+        where = ("query", "")
+    elif request.is_json and _has_nul(request.get_json(silent=True)):
+        where = ("json", "")
+    if where:
+        raise Unprocessable("NUL characters are not allowed", errors=[
+            {"pointer": where[1], "location": where[0], "detail": "contains a NUL character"}])

@@ -38,7 +38,7 @@ def lookup(session: Session, scope: str, key: str) -> StoredResponse | None:
 
 def claim(session: Session, scope: str, key: str, method: str, path: str, req_hash: str) -> IdempotencyRecord:
     """Insert the key's record (status 0 = in progress); IntegrityError if the key is taken."""
-    row = IdempotencyRecord(scope=scope, key=key, method=method, path=path, request_hash=req_hash,
+    row = IdempotencyRecord(scope=scope, key=key, method=method, path=path[:300], request_hash=req_hash,
                             status_code=0, response_body={}, response_headers={})
     session.add(row)
     session.flush()
