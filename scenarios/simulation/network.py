@@ -58,6 +58,8 @@ def serving_ranks(data: PlanningData) -> pd.DataFrame:
 
 def closures(data: PlanningData, dates: pd.DatetimeIndex, locations: list[str]) -> np.ndarray:
     """(locations, days) boolean: closed that day (events of kind ``closure``)."""
+    if data.events.empty:
+        return np.zeros((len(locations), len(dates)), bool)
     ev = data.events[data.events["kind"] == "closure"]
     mask = np.zeros((len(locations), len(dates)), bool)
     pos = {loc: i for i, loc in enumerate(locations)}
@@ -139,6 +141,11 @@ def series_setup(data: PlanningData, keys: pd.DataFrame, on_hand: pd.Series | No
     """
     items = data.items.set_index("item_id")
     sup = data.itemsuppliers.copy()
+    for col in ("location_id", "lead_time_std_days", "effective_start", "effective_end"):
+        if col not in sup.columns:   # optional columns of frames built in code
+            sup[col] = np.nan
+    for col in ("effective_start", "effective_end"):
+        sup[col] = pd.to_datetime(sup[col])
     if as_of is not None:
         t = pd.Timestamp(as_of)
         sup = sup[(sup["effective_start"].isna() | (sup["effective_start"] <= t))
