@@ -73,7 +73,7 @@ def test_same_inputs_and_seed_give_the_same_plan(data, baseline):
 
 
 def test_demand_scenario_moves_the_kpis(data, baseline):
-    spec = parse_spec({"name": "surge", "demand": [{"factor": 4.0, "start": "2020-10-01", "end": "2020-11-15"}]})
+    spec = parse_spec({"name": "surge", "demand": [{"factor": 4.0, "start": "2020-10-02", "end": "2020-11-15"}]})
     res = pipeline.run_plan(data, pipeline.PlanRequest(horizon_weeks=4, n_reps=20, seed=3, spec=spec))
     assert res.forecasts["mean"].sum() == pytest.approx(4 * baseline.forecasts["mean"].sum(), rel=1e-9)
     assert res.kpis["lost_sales_units"] > baseline.kpis["lost_sales_units"]
