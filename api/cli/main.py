@@ -21,6 +21,7 @@ from api.cli.errors import run_guarded
 COMMAND_MODULES = [
     "api.cli.db_cmd",
     "api.cli.data_cmd",
+    "api.cli.presale_cmd",
     "api.cli.forecast_cmd",
     "api.cli.serve_cmd",
     "api.cli.keys_cmd",

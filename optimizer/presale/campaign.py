@@ -307,7 +307,10 @@ class PresaleProblem:
     ``n_scenarios`` leaves are sampled with ``seed``. ``horizon_weeks`` defaults to the end of
     the spot season. ``conversion_prior`` = (alpha, beta) is used when history is too thin;
     ``deposit_prior_mean`` / ``deposit_prior_cv`` set the prior of the deposit total instead of
-    past campaigns. ``known_deposits_total`` fixes the final net deposit count (what-if runs)."""
+    past campaigns. ``known_deposits_total`` fixes the final net deposit count (what-if runs).
+    ``recourse_order_weeks``: recourse batches may be ordered in this many weeks from the
+    recourse week on (``None``: every week). The default 2 keeps 1,000-scenario models with
+    MOQs solvable in seconds; each extra week multiplies the MOQ binaries per presale node."""
 
     campaign: PresaleCampaign
     sources: tuple[SupplySource, ...]
@@ -321,6 +324,7 @@ class PresaleProblem:
     deposit_prior_mean: float | None = None
     deposit_prior_cv: float = 0.5
     known_deposits_total: float | None = None
+    recourse_order_weeks: int | None = 2
 
     def __post_init__(self):
         validate_problem(self)
@@ -369,6 +373,9 @@ def validate_problem(p: PresaleProblem) -> None:
     a, b = p.conversion_prior
     _need(a > 0 and b > 0, "problem", "conversion_prior", p.conversion_prior, "Beta parameters must be > 0")
     _need(p.deposit_prior_cv > 0, "problem", "deposit_prior_cv", p.deposit_prior_cv, "must be > 0")
+    if p.recourse_order_weeks is not None:
+        _need(isinstance(p.recourse_order_weeks, int) and p.recourse_order_weeks >= 1, "problem",
+              "recourse_order_weeks", p.recourse_order_weeks, "must be a positive whole number of weeks or None")
     if p.known_deposits_total is not None:
         _finite_nonneg("problem", "known_deposits_total", p.known_deposits_total)
     if p.deposit_prior_mean is not None:

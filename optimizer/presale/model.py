@@ -23,7 +23,8 @@ Parameters (units)
 
 Decision variables
   x_jt >= 0, t in W_j, t < r       first-stage batch (commitment now, same in every scenario)
-  y_ojt >= 0, t in W_j, t >= r     recourse batch of node o (depends on P_o only)
+  y_ojt >= 0, t in W_j, r <= t < r + R   recourse batch of node o (depends on P_o only);
+                                   R = recourse_order_weeks (all weeks when None)
   z binary per batch when M_j > 0 or K_j > 0;  k integer with x = q_j k when q_j > 1
   I_st >= 0                        stock at the end of week t in leaf s
   e_st >= 0, t >= w_P              presale units shipped in week t
@@ -128,13 +129,15 @@ def solve_presale(problem: PresaleProblem, options: SolverOptions = SolverOption
     info = _solve(prob, options)
     orders = _extract(problem, scenarios, handles)
     constant = float(prob.objective.constant)
-    # the solver's bound leaves out the objective's constant (PuLP passes it as an offset)
+    # HiGHS (through PuLP) minimises the negated objective without its constant, so its dual
+    # bound B bounds the profit by constant - B; CBC reports a bound only at optimality
     if info.gap == 0.0:
         gap_abs: float | None = 0.0
     elif info.bound is None:
         gap_abs = None
     else:
-        gap_abs = abs(info.objective - constant - info.bound)
+        profit_bound = constant - info.bound if options.backend == "highs" else info.bound
+        gap_abs = max(0.0, profit_bound - info.objective)
     return PresaleSolution(orders, info.objective, info, scenarios, conversion, forecast,
                            problem.n_weeks, problem.recourse_week, gap_abs)
 
@@ -178,7 +181,7 @@ def _build(problem: PresaleProblem, sc: ScenarioSet):
                 cost_terms.append((src.unit_cost * qty + (src.batch_cost * z if z is not None else 0), 1.0))
                 for o in range(sc.n_nodes):
                     arrivals[o][t + src.lead_time_weeks].append(qty)
-            else:
+            elif problem.recourse_order_weeks is None or t < r + problem.recourse_order_weeks:
                 for o in range(sc.n_nodes):
                     qty, z = _batch_var(prob, f"{src.source_id},w{t},n{o}", src, cap)
                     second[(o, src.source_id, t)] = qty
