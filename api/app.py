@@ -45,15 +45,41 @@ class Extension:
 
     url: str
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
     rate_limiter: Any = None
     worker: Any = None
+
+
+def _read_sessions(url: str, session_factory) -> sessionmaker[Session]:
+    """Sessions for reads. On PostgreSQL: autocommit (each statement its own snapshot, no
+    BEGIN / ROLLBACK round trips) and no pre-ping (a connection lost to a server restart fails
+    one request with 503 and the pool is invalidated) — a poll costs a few round trips only."""
+    if not url.startswith("postgresql"):
+        return session_factory(url)
+    from sqlalchemy import create_engine
+
+    engine = _READ_ENGINES.get(url)
+    if engine is None:
+        engine = _READ_ENGINES[url] = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False,
+                                                    pool_recycle=1800, isolation_level="AUTOCOMMIT")
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+_READ_ENGINES: dict[str, Any] = {}
+
+
+def dispose_read_engines() -> None:
+    """Close the read engines' pools (tests, forked workers)."""
+    for engine in _READ_ENGINES.values():
+        engine.dispose()
+    _READ_ENGINES.clear()
 
 
 def create_app(config: dict | None = None) -> Flask:
     from api.api_spec import StockpilotApi
     from api.auth.guard import authenticate, require_declared_roles
     from api.auth.ratelimit import RateLimiter
-    from api.blueprints import register_blueprints
+    from api.blueprints import close_request_sessions, register_blueprints
     from api.db.session import database_url, session_factory
     from api.errors import register_error_handlers, reject_nul_bytes
 
@@ -67,12 +93,15 @@ def create_app(config: dict | None = None) -> Flask:
     url = database_url(app.config["DATABASE_URL"])
     rate = float(app.config["RATE_LIMIT_PER_S"] or 0)
     limiter = RateLimiter(rate, int(app.config["RATE_LIMIT_BURST"])) if rate > 0 else None
-    app.extensions["stockpilot"] = Extension(url=url, sessions=session_factory(url), rate_limiter=limiter)
+    app.extensions["stockpilot"] = Extension(url=url, sessions=session_factory(url),
+                                             read_sessions=_read_sessions(url, session_factory),
+                                             rate_limiter=limiter)
 
     api = StockpilotApi()
     api.init_app(app)
     register_blueprints(api)
     register_error_handlers(app)  # after api.init_app: replaces flask-smorest's JSON errors
+    app.teardown_appcontext(close_request_sessions)
     app.before_request(authenticate)
     app.before_request(reject_nul_bytes)
     app.before_request(require_declared_roles)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from sqlalchemy.exc import DataError as DBDataError
+from sqlalchemy.exc import DataError as DBDataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from scenarios.errors import DataValidationError, NotFoundError, StockpilotError
@@ -177,6 +177,12 @@ def register_error_handlers(app: Flask) -> None:
     def _db_data_error(exc: DBDataError):  # a value the database cannot store (NUL byte, too long, ...)
         return problem_response(422, "validation", "Request validation failed",
                                 f"a value cannot be stored: {str(exc.orig).splitlines()[0]}", errors=[])
+
+    @app.errorhandler(OperationalError)
+    def _db_unavailable(exc: OperationalError):  # connection lost / server restarting
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        return problem_response(503, "unavailable", "Database unavailable", "retry shortly",
+                                headers={"Retry-After": "1"})
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -60,14 +60,13 @@ def authenticate() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
+    from api.blueprints import sessions
+
     ext = current_app.extensions["stockpilot"]
-    session = ext.sessions()
     try:
-        principal = verify_key(session, token.strip())
+        principal = verify_key(sessions().shared_reader(), token.strip())
     except AuthError as exc:
         raise Unauthorized(str(exc)) from None
-    finally:
-        session.close()
     g.principal = principal
     limiter = ext.rate_limiter
     if limiter is not None:

@@ -38,7 +38,7 @@ def list_jobs(args):
     return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
 
 
-@blp.route("/<int(min=1, max=2147483647):job_id>")
+@blp.route("/<id:job_id>")
 @roles(*PLANNER_READ)
 @blp.response(200, JobSchema)
 @blp.alt_response(404, description="No such job")
@@ -50,7 +50,7 @@ def get_job(job_id):
     return job
 
 
-@blp.route("/<int(min=1, max=2147483647):job_id>/cancel", methods=["POST"])
+@blp.route("/<id:job_id>/cancel", methods=["POST"])
 @roles(*PLANNER_WRITE)
 @blp.response(202, JobSchema)
 @blp.alt_response(404, description="No such job")

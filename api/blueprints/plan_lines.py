@@ -45,7 +45,7 @@ def list_lines(args):
     return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
 
 
-@blp.route("/<int(min=1, max=2147483647):line_id>/explanation")
+@blp.route("/<id:line_id>/explanation")
 @roles(*PLANNER_READ)
 @blp.response(200, ExplanationSchema)
 @blp.alt_response(404, description="No such line")

@@ -144,7 +144,7 @@ def current_run():
     return svc.current_run(sessions())
 
 
-@blp.route("/<int(min=1, max=2147483647):run_id>")
+@blp.route("/<id:run_id>")
 @roles(*PLANNER_READ)
 @blp.response(200, RunSchema)
 @blp.alt_response(404, description="No such run")
@@ -164,7 +164,7 @@ def _lines_view(segment: str, type_: str, doc: str):
 
     view.__name__ = f"run_{segment.replace('-', '_')}"
     view.__doc__ = doc
-    blp.route(f"/<int(min=1, max=2147483647):run_id>/{segment}")(view)
+    blp.route(f"/<id:run_id>/{segment}")(view)
 
 
 _lines_view("purchase-orders", "PO", "Purchase-order lines of this run (with reasons).")
@@ -172,7 +172,7 @@ _lines_view("transfers", "DO", "Transfer (distribution order) lines of this run.
 _lines_view("presale-plans", "MO", "Presale production lines of this run.")
 
 
-@blp.route("/<int(min=1, max=2147483647):run_id>/forecasts")
+@blp.route("/<id:run_id>/forecasts")
 @roles(*PLANNER_READ)
 @blp.arguments(ForecastArgs, location="query")
 @blp.response(200, ForecastPageSchema)
@@ -183,7 +183,7 @@ def run_forecasts(args, run_id):
                                    args["offset"]), args)
 
 
-@blp.route("/<int(min=1, max=2147483647):run_id>/kpis")
+@blp.route("/<id:run_id>/kpis")
 @roles(*PLANNER_READ)
 @blp.response(200, KpiSchema)
 @blp.alt_response(404, description="No such run")
@@ -193,7 +193,7 @@ def run_kpis(run_id):
     return {"plan_run_id": run.id, "kpis": run.kpis}
 
 
-@blp.route("/<int(min=1, max=2147483647):run_id>/alerts")
+@blp.route("/<id:run_id>/alerts")
 @roles(*PLANNER_READ)
 @blp.arguments(AlertArgs, location="query")
 @blp.response(200, AlertPageSchema)

@@ -55,7 +55,7 @@ def create_scenario(body):
     return svc.create_scenario(sessions(), current_principal(), body["name"], body.get("description"), body["spec"])
 
 
-@blp.route("/<int(min=1, max=2147483647):scenario_id>")
+@blp.route("/<id:scenario_id>")
 @roles(*PLANNER_READ)
 @blp.response(200, ScenarioSchema)
 @blp.alt_response(404, description="No such scenario")
@@ -64,7 +64,7 @@ def get_scenario(scenario_id):
     return svc.get_scenario(sessions(), scenario_id)
 
 
-@blp.route("/<int(min=1, max=2147483647):scenario_id>/runs", methods=["POST"])
+@blp.route("/<id:scenario_id>/runs", methods=["POST"])
 @roles(*PLANNER_WRITE)
 @blp.arguments(RunStartSchema)
 @blp.response(202, RunStartedSchema, headers={"Location": {"schema": {"type": "string"}}})
@@ -76,7 +76,7 @@ def run_scenario(body, scenario_id):
     return started(job, run)
 
 
-@blp.route("/<int(min=1, max=2147483647):scenario_id>/runs")
+@blp.route("/<id:scenario_id>/runs")
 @roles(*PLANNER_READ)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, RunPageSchema)

@@ -21,10 +21,12 @@ from api.cli.errors import run_guarded
 COMMAND_MODULES = [
     "api.cli.db_cmd",
     "api.cli.data_cmd",
+    "api.cli.scale_cmd",
     "api.cli.presale_cmd",
     "api.cli.forecast_cmd",
     "api.cli.serve_cmd",
     "api.cli.keys_cmd",
+    "api.cli.api_bench_cmd",
     "api.cli.plan_cmd",
 ]
 

@@ -21,8 +21,38 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+class RequestSessions:
+    """What handlers pass to services during one HTTP request: calling it gives a fresh
+    session for a unit of work (writes); :meth:`shared_reader` gives the request's one read
+    session (autocommit on PostgreSQL: no BEGIN/ROLLBACK round trips), reused by
+    authentication and every read of the request and closed when the request ends."""
+
+    def __init__(self, write_factory: sessionmaker[Session], read_factory: sessionmaker[Session]):
+        self.write_factory = write_factory
+        self.read_factory = read_factory
+        self._reader: Session | None = None
+
+    def __call__(self) -> Session:
+        return self.write_factory()
+
+    def shared_reader(self) -> Session:
+        if self._reader is None:
+            self._reader = self.read_factory()
+        return self._reader
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+
 @contextmanager
-def read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
+def read_only(sessions) -> Iterator[Session]:
+    """A session for reading (nothing is committed). Within a request, the request's shared
+    read session."""
+    if isinstance(sessions, RequestSessions):
+        yield sessions.shared_reader()
+        return
     session = sessions()
     try:
         yield session

@@ -63,6 +63,7 @@ def database_url(_template, tmp_path):
     """Overrides the root fixture for API tests: a fresh copy of the migrated sample database."""
     from sqlalchemy import text
 
+    from api.app import dispose_read_engines
     from api.db.session import dispose_engines
 
     kind, source, admin = _template
@@ -70,6 +71,7 @@ def database_url(_template, tmp_path):
         target = tmp_path / "test.db"
         shutil.copyfile(source, target)
         yield f"sqlite:///{target}"
+        dispose_read_engines()
         dispose_engines()
         return
     name = f"sp_{uuid.uuid4().hex[:12]}"
@@ -78,6 +80,7 @@ def database_url(_template, tmp_path):
     try:
         yield str(admin.url.set(database=name).render_as_string(hide_password=False))
     finally:
+        dispose_read_engines()
         dispose_engines()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -23,7 +23,7 @@ def test_every_route_is_authenticated_and_declares_roles(app, client):
             continue
         view = app.view_functions[rule.endpoint]
         assert getattr(view, "_roles", None), f"{rule.rule} declares no roles"
-        url = rule.rule.replace("<string:", "<").replace("<int:", "<")
+        url = rule.rule.replace("<string:", "<").replace("<id:", "<")
         url = url.replace("<order_id>", "X").replace("<table>", "items")
         for name in ("<run_id>", "<job_id>", "<line_id>", "<scenario_id>"):
             url = url.replace(name, "1")

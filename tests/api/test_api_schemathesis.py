@@ -55,6 +55,9 @@ def fuzz_app(_template, tmp_path_factory):
     released(client, {"planner": keys["admin"]}, orders[0]["id"])
     app.config["FUZZ_KEYS"] = keys
     yield app
+    from api.app import dispose_read_engines
+
+    dispose_read_engines()
     dispose_engines()
     if old is None:
         os.environ.pop("DATABASE_URL", None)

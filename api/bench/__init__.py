@@ -1,0 +1,1 @@
+"""Benchmarks of the API (``stockpilot bench api``)."""
