@@ -316,7 +316,8 @@ def _new_highs():
 
 def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
                        integrality=None, options: SolverOptions = SolverOptions(),
-                       name: str = "model", cutoff: float | None = None) -> ArraySolution:
+                       name: str = "model", cutoff: float | None = None,
+                       lp_method: str | None = None) -> ArraySolution:
     """Minimise ``cost @ x`` s.t. ``row_lower <= matrix @ x <= row_upper``, bounds on ``x``,
     ``x[k]`` integer where ``integrality[k]`` is true — handed to HiGHS in matrix form.
 
@@ -324,7 +325,8 @@ def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
     of thousands of items) building them column by column through PuLP costs more than the
     solve; here the model arrives as a ``scipy.sparse`` matrix. ``cutoff`` is an upper bound on
     the optimum known from a heuristic (HiGHS ``objective_bound``): branches that cannot beat
-    it are pruned. Uses ``options`` for time limit, relative gap, threads and seed; raises like
+    it are pruned. ``lp_method`` picks HiGHS' LP algorithm (``simplex``, ``primal-simplex``, ``ipm``, ``pdlp``;
+    default: HiGHS' choice) — measured per model by its caller. Uses ``options`` for time limit, relative gap, threads and seed; raises like
     :func:`solve_pulp`.
     """
     import highspy
@@ -343,6 +345,12 @@ def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
     h.setOptionValue("threads", int(options.threads))
     if cutoff is not None:
         h.setOptionValue("objective_bound", float(cutoff))
+    if lp_method is not None:
+        if lp_method == "primal-simplex":
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("simplex_strategy", 4)
+        else:
+            h.setOptionValue("solver", lp_method)
     lp = highspy.HighsLp()
     lp.num_col_ = n_col
     lp.num_row_ = n_row
@@ -439,11 +447,16 @@ def _highs_from_matrix(model: MatrixModel, options: SolverOptions):
     return h
 
 
-def _solve_matrix_highs(model: MatrixModel, options: SolverOptions):
+def _solve_matrix_highs(model: MatrixModel, options: SolverOptions, start=None):
     import highspy
     import numpy as np
 
     h = _highs_from_matrix(model, options)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
     start = time.perf_counter()
     h.run()
     wall = time.perf_counter() - start
@@ -558,12 +571,14 @@ def _solve_matrix_ortools(model: MatrixModel, options: SolverOptions):
     return info, np.array([v.solution_value() for v in cols])
 
 
-def solve_matrix(model: MatrixModel, options: SolverOptions = SolverOptions()):
+def solve_matrix(model: MatrixModel, options: SolverOptions = SolverOptions(), start=None):
     """Solve a :class:`MatrixModel`; returns ``(SolveInfo, x)`` with ``x`` the column values,
     or raises like :func:`solve_pulp` (InfeasibleError carries no conflicts: matrix models
-    explain infeasibility with their own elastic formulation, which knows the rules)."""
+    explain infeasibility with their own elastic formulation, which knows the rules).
+    ``start`` is an optional feasible column vector handed to HiGHS as a MIP start (ignored by
+    the other backends)."""
     if options.backend == "highs":
-        return _solve_matrix_highs(model, options)
+        return _solve_matrix_highs(model, options, start)
     if options.backend == "cbc":
         return _solve_matrix_cbc(model, options)
     return _solve_matrix_ortools(model, options)
