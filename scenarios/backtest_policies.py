@@ -12,11 +12,15 @@ weeks, the "average demand" an ERP keeps), ``L`` the series' mean lead time in d
   month's order cycle, common ERP defaults).
 * :class:`OrderUpToRule` — periodic order-up-to, reviewed weekly (R = 7):
   ``S = m·(L + R + safety_days)``; order ``S − IP``.
-* :class:`StockpilotRule` — forecast-driven order-up-to, reviewed weekly: the forecasting
+* :class:`StockpilotRule` — forecast-driven order-up-to, re-planned weekly: the forecasting
   package's :func:`forecasting.forecast` forecasts every series' weekly demand from the history
-  known at the review, and :func:`optimizer.policies.order_up_to_from_quantiles` turns the
-  quantiles of the next ``(L + R)/7`` weeks (with the lead-time spread) into ``S`` for the
-  target cycle service level; order ``S − IP``.
+  known at the review (and, when given, the planned promotions ahead), and
+  :func:`optimizer.policies.order_up_to_from_quantiles` turns the forecasts of the next
+  ``(L + R)/7`` weeks (with the lead-time spread) into ``S`` for the target cycle service
+  level; orders ``S − IP`` are released daily (``R`` = 1 day). The spread of each week is read
+  from its calibrated service-level quantile (``spread="service_quantile"``, the default:
+  ``σ_i = (q_SL,i − mean_i)/z_SL``, which keeps the right skew of promotion-driven demand) or
+  from ``p10..p90`` (``spread="p10_p90"``, exact for normal forecasts).
 """
 
 from __future__ import annotations
@@ -95,11 +99,15 @@ class StockpilotRule(_History):
 
     def __init__(self, pre_demand, keys: pd.DataFrame, history_start, lead_time_days, lead_time_std_days,
                  service_level: float | np.ndarray = 0.95, forecast_options: dict | None = None,
-                 seed: int = 0, promo_daily: np.ndarray | None = None, review_period_days: int = 1):
+                 seed: int = 0, promo_daily: np.ndarray | None = None, review_period_days: int = 1,
+                 spread: str = "p10_p90"):
         super().__init__(pre_demand, 7)
         if review_period_days not in (1, 7):
             raise ValueError("review_period_days must be 1 (daily release) or 7 (weekly)")
         self.review_period_days = review_period_days
+        if spread not in ("p10_p90", "service_quantile"):
+            raise ValueError("spread must be p10_p90 or service_quantile")
+        self.spread = spread
         self._level: np.ndarray | None = None
         self.keys = keys.reset_index(drop=True)[["item_id", "location_id"]]
         self.history_start = pd.Timestamp(history_start)
@@ -155,13 +163,19 @@ class StockpilotRule(_History):
             "promo": block.reshape(len(self.keys), weeks, 7).mean(axis=2).ravel()})
 
     def order_up_to(self, ctx: ReviewContext) -> np.ndarray:
+        from scipy import stats
+
         from forecasting import forecast
+        from forecasting.models import quantile_name
         from optimizer.policies import order_up_to_from_quantiles
+
+        Z90 = stats.norm.ppf(0.9)  # noqa: N806
 
         protect_weeks = (self.lead + self.review_period_days) / 7.0
         horizon = int(np.ceil(protect_weeks.max())) + 1
         hist = self.weekly_history(ctx)
-        fc = forecast(hist, horizon=horizon, freq="W", seed=self.seed,
+        levels = tuple(sorted(set(np.round(self.service, 4)))) if self.spread == "service_quantile" else ()
+        fc = forecast(hist, horizon=horizon, freq="W", seed=self.seed, levels=levels,
                       future_promo=self.future_promo(ctx, horizon), **self.forecast_options).forecasts
         self.forecasts_made += 1
         fc = fc.sort_values(["item_id", "location_id", "date"], kind="stable")
@@ -171,8 +185,19 @@ class StockpilotRule(_History):
             g = groups.get((item, loc))
             if g is None:
                 raise ValueError(f"forecast returned no rows for item {item} at {loc}")
+            lo, hi = g["p10"].to_numpy(), g["p90"].to_numpy()
+            if self.spread == "service_quantile":
+                # the bucket's spread read from its calibrated service-level quantile instead of
+                # p10..p90: sigma_i = (q_SL,i - mean_i) / z_SL, passed on as the symmetric
+                # p10/p90 pair that implies it (exact for one bucket: S = q_SL)
+                z_sl = stats.norm.ppf(self.service[i])
+                q = g[quantile_name(round(float(self.service[i]), 4))].to_numpy()
+                sigma = np.maximum(q - g["mean"].to_numpy(), 0.0) / z_sl
+                mid = g["mean"].to_numpy()
+                lo = np.maximum(mid - Z90 * sigma, 0.0)
+                hi = lo + 2 * Z90 * sigma   # only hi - lo carries the spread
             r = order_up_to_from_quantiles(
-                g["mean"].to_numpy(), g["p10"].to_numpy(), g["p90"].to_numpy(),
+                g["mean"].to_numpy(), lo, hi,
                 lead_time_periods=self.lead[i] / 7.0, service_level=float(self.service[i]),
                 review_periods=self.review_period_days / 7.0,
                 lead_time_std_periods=self.lead_std[i] / 7.0)

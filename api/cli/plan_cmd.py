@@ -178,17 +178,20 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--policy", "policies", multiple=True, type=click.Choice(["stockpilot", "minmax", "order_up_to"]),
                   help="Rule(s) to replay (repeatable; default: all three).")
     @click.option("--mode", type=click.Choice(["lost_sales", "backorder"]), default="lost_sales", show_default=True)
-    @click.option("--service-level", type=click.FloatRange(0.5, 0.9999), default=0.99, show_default=True,
+    @click.option("--service-level", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True,
                   help="stockpilot's target cycle service level.")
+    @click.option("--promo-calendar/--no-promo-calendar", default=True, show_default=True,
+                  help="Let stockpilot's forecasts see the planned promotions (sales 'promo') ahead.")
     @click.option("--seed", type=int, default=0, show_default=True)
     @click.option("--plot", type=click.Path(dir_okay=False), help="Write the comparison as PNG.")
-    def backtest_cmd(data_dir, start, end, policies, mode, service_level, seed, plot):
+    def backtest_cmd(data_dir, start, end, policies, mode, service_level, promo_calendar, seed, plot):
         """Replay real sales day by day under each rule, re-planning with only the data known
         then, and print the KPIs side by side."""
         from scenarios.backtest import POLICIES, BacktestConfig, comparison_table, plot_comparison, run_backtest
 
         data = _load(data_dir)
-        cfg = BacktestConfig(start=start, end=end, mode=mode, service_level=service_level, seed=seed)
+        cfg = BacktestConfig(start=start, end=end, mode=mode, service_level=service_level, seed=seed,
+                             use_promo_calendar=promo_calendar)
         res = run_backtest(data, policies or POLICIES, cfg, progress=lambda n: click.echo(f"  replaying {n} ...", err=True))
         any_r = next(iter(res.values()))
         click.echo(f"backtest {any_r.start.date()} .. {any_r.end.date()}, {len(any_r.series)} item-warehouses, "
@@ -226,12 +229,15 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--sales", type=click.Path(exists=True, dir_okay=False),
                   help="Sales file (sales shape or a shared/data/sales file); default: the bundled sample.")
     @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the supply-side generator and the replay.")
-    @click.option("--service-level", type=click.FloatRange(0.5, 0.9999), default=0.99, show_default=True)
-    def bench_backtest_cmd(sales, seed, service_level):
+    @click.option("--service-level", type=click.FloatRange(0.5, 0.9999), default=0.95, show_default=True)
+    @click.option("--promo-calendar/--no-promo-calendar", default=True, show_default=True,
+                  help="Let stockpilot's forecasts see the planned promotions ahead.")
+    def bench_backtest_cmd(sales, seed, service_level, promo_calendar):
         """Backtest stockpilot against ERP min/max and periodic order-up-to on real sales; JSON."""
         from scenarios.backtest import BacktestConfig, bench_backtest
 
-        out = bench_backtest(sales, seed, BacktestConfig(service_level=service_level, seed=seed),
+        cfg = BacktestConfig(service_level=service_level, seed=seed, use_promo_calendar=promo_calendar)
+        out = bench_backtest(sales, seed, cfg,
                              progress=lambda n: click.echo(f"replaying {n} ...", err=True))
         click.echo(json.dumps(out, indent=2))
 
