@@ -19,6 +19,7 @@ import click
 from api.cli.errors import run_guarded
 
 COMMAND_MODULES = [
+    "api.cli.allocation_cmd",
     "api.cli.db_cmd",
     "api.cli.data_cmd",
     "api.cli.scale_cmd",
