@@ -20,7 +20,8 @@ Stages
   run evaluates the stock on hand alone, and says so) replayed day by day over the horizon at
   item × warehouse level against ``n_reps`` demand paths drawn from the forecast quantiles
   (:mod:`scenarios.simulation.montecarlo`); forecast buckets are laid on the days after
-  ``as_of`` in order.
+  ``as_of`` in order; each sales location's demand goes to its cheapest open warehouse that
+  day (a closed warehouse's stores move to the next one, as in the backtest).
 * **KPIs** — :func:`scenarios.simulation.summarize` per replication, mean and confidence
   interval per KPI.
 * **alerts** — :func:`scenarios.alerts.compute_alerts` with the run's forecasts.
@@ -199,13 +200,22 @@ def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecas
 
     dates = pd.date_range(as_of + pd.Timedelta(days=1), periods=7 * req.horizon_weeks, freq="D")
     ranks = serving_ranks(data)
-    home = dict(zip(ranks.loc[ranks["rank"] == 0, "location_id"], ranks.loc[ranks["rank"] == 0, "warehouse_id"]))
-    warehouses = sorted(set(home.values()))
+    warehouses = sorted(set(ranks["warehouse_id"]))
     items = sorted(set(forecasts["item_id"]))
     keys = pd.DataFrame([(i, w) for i in items for w in warehouses], columns=["item_id", "location_id"])
+    # each sales location is served by its cheapest open warehouse, day by day
+    shut_wh = dict(zip(warehouses, closures(data, dates, warehouses)))
+    serving = {}
+    for loc, g in ranks.groupby("location_id"):
+        order = list(g.sort_values("rank")["warehouse_id"])
+        day = np.array([order[0]] * len(dates), dtype=object)
+        taken = np.zeros(len(dates), bool)
+        for w in order:
+            pick = ~taken & ~shut_wh[w]
+            day[pick] = w
+            taken |= pick
+        serving[loc] = day
     fc = forecasts.copy()
-    fc["location_id"] = fc["location_id"].map(lambda x: home.get(x, x))
-    keys = keys.merge(fc[["item_id", "location_id"]].drop_duplicates(), on=["item_id", "location_id"])
     # forecast buckets laid on the days after as_of, in order
     order = sorted(pd.to_datetime(fc["date"]).unique())
     width = 7 if _freq(data) == "W" else 1 if _freq(data) == "D" else 30
@@ -217,7 +227,7 @@ def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecas
     policy = PlanPolicy.from_lines(lines, setup, dates)
     shut = closures(data, dates, list(keys["location_id"]))
     cfg = SimulationConfig(mode="lost_sales", review_period_days=1, random_lead_times=True, seed=req.seed)
-    sampler = forecast_sampler(fc, setup, dates)
+    sampler = forecast_sampler(fc, setup, dates, serving=serving)
     presale_units = 0.0
     if req.spec.presale_share is not None:
         scope = fc["item_id"].isin(req.spec.presale_items) if req.spec.presale_items else slice(None)

@@ -67,6 +67,7 @@ def quantile_sample(levels: np.ndarray, values: np.ndarray, u: np.ndarray) -> np
 
 def forecast_sampler(forecasts: pd.DataFrame, setup: pd.DataFrame, dates: pd.DatetimeIndex,
                      location_map: dict[str, str] | None = None,
+                     serving: dict[str, np.ndarray] | None = None,
                      ) -> Callable[[np.random.Generator, int], np.ndarray]:
     """A function ``(rng, reps) -> demand (reps, series, days)`` drawing from ``forecasts``
     (long: ``item_id, location_id, date`` + quantile columns) for the series of ``setup``.
@@ -84,7 +85,9 @@ def forecast_sampler(forecasts: pd.DataFrame, setup: pd.DataFrame, dates: pd.Dat
         fc["sim_location"] = fc["location_id"]
     dates = pd.DatetimeIndex(dates)
     keys = list(zip(setup["item_id"], setup["location_id"]))
-    missing = [k for k in keys if k not in set(zip(fc["item_id"], fc["sim_location"]))]
+    if serving:
+        fc = fc[fc["location_id"].isin(serving)]
+    missing = [] if serving else [k for k in keys if k not in set(zip(fc["item_id"], fc["sim_location"]))]
     if missing:
         raise ValueError(f"no forecast for item {missing[0][0]} at {missing[0][1]}")
     # bucket (row of the flattened forecast) -> which series, which days
@@ -92,9 +95,19 @@ def forecast_sampler(forecasts: pd.DataFrame, setup: pd.DataFrame, dates: pd.Dat
     pos = {k: i for i, k in enumerate(keys)}
     all_gaps = fc.sort_values("date").groupby(["item_id", "location_id"])["date"].diff().dropna()
     global_gap = int(all_gaps.dt.days.median()) if len(all_gaps) else 7
-    for (item, _src, loc), g in fc.groupby(["item_id", "location_id", "sim_location"], sort=False):
-        if (item, loc) not in pos:
+    for (item, src, loc), g in fc.groupby(["item_id", "location_id", "sim_location"], sort=False):
+        if serving:
+            day_loc = np.asarray(serving[src])
+            if len(day_loc) != len(dates):
+                raise ValueError(f"serving[{src!r}] must name one location per simulated day")
+            unknown = sorted({w for w in day_loc if (item, w) not in pos})
+            if unknown:
+                raise ValueError(f"item {item} at {unknown[0]}: serves {src} but is not a simulated series")
+            day_series = np.array([pos[(item, w)] for w in day_loc])
+        elif (item, loc) not in pos:
             continue
+        else:
+            day_series = np.full(len(dates), pos[(item, loc)])
         g = g.sort_values("date")
         d = g["date"].to_numpy()
         gaps = np.diff(d).astype("timedelta64[D]").astype(int)
@@ -105,7 +118,7 @@ def forecast_sampler(forecasts: pd.DataFrame, setup: pd.DataFrame, dates: pd.Dat
             last = dates.searchsorted(end)
             if last > first:
                 bucket_rows.append(row)
-                bucket_series.append(pos[(item, loc)])
+                bucket_series.append(day_series[first:last])
                 spans.append((first, last, (end - start) / np.timedelta64(1, "D")))
     values = fc.loc[bucket_rows, cols].to_numpy(float)
     n, days = len(keys), len(dates)
@@ -115,7 +128,7 @@ def forecast_sampler(forecasts: pd.DataFrame, setup: pd.DataFrame, dates: pd.Dat
         draws = quantile_sample(levels, values, u)  # (reps, buckets)
         out = np.zeros((reps, n, days))
         for b, (first, last, length) in enumerate(spans):
-            out[:, bucket_series[b], first:last] += (draws[:, b] / length)[:, None]
+            out[:, bucket_series[b], np.arange(first, last)] += (draws[:, b] / length)[:, None]
         return out
 
     return sample
