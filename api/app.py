@@ -48,6 +48,7 @@ class Extension:
     read_sessions: sessionmaker[Session]
     rate_limiter: Any = None
     worker: Any = None
+    feed_cache: Any = None  # rendered supplier feed pages by ETag
 
 
 def _read_sessions(url: str, session_factory) -> sessionmaker[Session]:
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     from api.blueprints import close_request_sessions, register_blueprints
     from api.db.session import database_url, session_factory
     from api.errors import register_error_handlers, reject_nul_bytes
+    from api.services.lru import LruCache
 
     app = Flask("stockpilot")
     app.config.update(DEFAULTS)
@@ -95,7 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter = RateLimiter(rate, int(app.config["RATE_LIMIT_BURST"])) if rate > 0 else None
     app.extensions["stockpilot"] = Extension(url=url, sessions=session_factory(url),
                                              read_sessions=_read_sessions(url, session_factory),
-                                             rate_limiter=limiter)
+                                             rate_limiter=limiter, feed_cache=LruCache(2048))
 
     api = StockpilotApi()
     api.init_app(app)

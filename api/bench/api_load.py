@@ -228,11 +228,13 @@ def prepare_database(url: str, clients: int, orders_per_poller: int) -> tuple[li
 
     from api.auth.keys import Principal, create_key
     from api.db.migrate import upgrade
+    from api.db.models import PlanRun
     from api.db.session import session_factory, transaction
     from api.jobs.plan_job import PlanOutput, publish_plan
-    from api.db.models import PlanRun
+    from api.repositories import orders as repo
     from api.services import purchase_orders
     from api.services.data_import import import_dir
+    from api.services.uow import read_only
     from scenarios.datasets.sample import sample_dir
 
     upgrade(url)
@@ -256,31 +258,14 @@ def prepare_database(url: str, clients: int, orders_per_poller: int) -> tuple[li
         publish_plan(s, run.id, PlanOutput(lines=lines))
     sessions = session_factory(url)
     admin = Principal(0, "bench", "bench", "admin")
-    from api.repositories import orders as repo
-    from api.services.uow import read_only
-
     with read_only(sessions) as s:
         ids, _ = repo.list_order_ids(s, limit=10**6)
-        orders = repo.load_orders(s, ids)
-    by_ref_prefix: dict[int, list[str]] = {}
-    for o in orders:
-        purchase_orders.change_status(sessions, admin, o.id, "approve", None)
-        purchase_orders.change_status(sessions, admin, o.id, "release", None)
-        # order ids are assigned at publication; map back to the poller through the first line's quantity pattern
-    with read_only(sessions) as s:
-        from sqlalchemy import select
-
-        from api.db.models import OperationPlan
-
-        pairs = s.execute(select(OperationPlan.order_ref, OperationPlan.reference)).all()
-    owner = {}
-    for order_ref, reference in pairs:
-        owner.setdefault(order_ref, reference)
-    keys, per_poller = [], [[] for _ in range(clients)]
+    for oid in ids:
+        purchase_orders.change_status(sessions, admin, oid, "approve", None)
+        purchase_orders.change_status(sessions, admin, oid, "release", None)
     # publication numbers orders in the frame's order: poller p owns orders p*k .. p*k+k-1
-    ordered = sorted({o.id for o in orders}, key=lambda x: int(x.rsplit("-", 1)[1]))
-    for idx, oid in enumerate(ordered):
-        per_poller[idx // orders_per_poller].append(oid)
+    ordered = sorted(ids, key=lambda x: int(x.rsplit("-", 1)[1]))
+    keys, per_poller = [], [ordered[p * orders_per_poller:(p + 1) * orders_per_poller] for p in range(clients)]
     with transaction(url) as s:
         for p in range(clients):
             key, _ = create_key(s, "supplier", suppliers[p % 4], name=f"bench poller {p}")

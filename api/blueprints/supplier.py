@@ -4,7 +4,7 @@ sell-through. Every route is scoped to the key's own supplier."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, current_app, request
+from flask import Response, current_app, json, request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -120,8 +120,15 @@ def feed(args):
     etag = svc.feed_etag(sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"])
     if _if_none_match_hit(etag):
         return Response(status=304, headers={"ETag": etag})
-    page = svc.feed(sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"])
-    return page, 200, {"ETag": etag}
+    # the ETag names the page's content exactly (supplier, query, count, latest change, sum of
+    # revisions), so a page rendered for it can be served again to every poller that asks
+    cache = current_app.extensions["stockpilot"].feed_cache
+    body = cache.get(etag)
+    if body is None:
+        page = svc.feed(sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"])
+        body = json.dumps(FeedSchema().dump(page))
+        cache.put(etag, body)
+    return Response(body, status=200, mimetype="application/json", headers={"ETag": etag})
 
 
 @blp.route("/purchase-orders/<string:order_id>")
@@ -186,8 +193,6 @@ def sell_through(args):
 
 def _raw(answer) -> Response:
     """An answer whose body is already rendered (stored for idempotent replays)."""
-    from flask import json
-
     resp = Response(json.dumps(answer.body), status=answer.status_code, mimetype="application/json")
     for k, v in answer.headers.items():
         resp.headers[k] = v

@@ -78,16 +78,14 @@ def resolve_plan_function(config: dict) -> PlanFunction:
 
 
 def pipeline_plan(inputs: PlanInputs, progress: Callable[[float, str], None]) -> PlanOutput:
-    """The default plan function: the planning pipeline of :mod:`scenarios.pipeline`."""
+    """The default plan function: the planning pipeline (:mod:`scenarios.pipeline`)."""
     try:
-        pipeline = importlib.import_module("scenarios.pipeline")
+        from api.jobs.pipeline_adapter import run_pipeline
+        importlib.import_module("scenarios.pipeline")
     except ModuleNotFoundError as exc:
         raise RuntimeError("the planning pipeline (scenarios.pipeline) is not available in this "
                            "installation; no plan was produced") from exc
-    run = getattr(pipeline, "run_for_api", None)
-    if run is None:
-        raise RuntimeError("scenarios.pipeline has no run_for_api(inputs, progress) entry point yet")
-    return run(inputs, progress)
+    return run_pipeline(inputs, progress)
 
 
 def open_orders_frame(s: Session) -> pd.DataFrame:
