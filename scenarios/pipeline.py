@@ -12,15 +12,16 @@ Stages
 ------
 * **apply scenario** — :func:`scenarios.spec.apply` (validated against the data first).
 * **forecast** — :func:`forecasting.forecast` on the sales up to ``as_of`` (item × sales
-  location, the data's bucket), then :func:`scenarios.spec.adjust_forecast`.
+  location, the data's bucket), buckets relabelled to start on the day after ``as_of`` (the
+  forecasting package labels a week by its ISO Monday), then
+  :func:`scenarios.spec.adjust_forecast`.
 * **presale / replenishment / allocation** — ``scenarios.presale``, ``scenarios.replenish``
   and ``scenarios.allocate`` when those modules exist; a missing one is reported as
   ``skipped: not available`` and nothing is put in its place.
 * **simulate** — the proposed purchase orders (none when replenishment is skipped: then the
   run evaluates the stock on hand alone, and says so) replayed day by day over the horizon at
   item × warehouse level against ``n_reps`` demand paths drawn from the forecast quantiles
-  (:mod:`scenarios.simulation.montecarlo`); forecast buckets are laid on the days after
-  ``as_of`` in order; each sales location's demand goes to its cheapest open warehouse that
+  (:mod:`scenarios.simulation.montecarlo`); each sales location's demand goes to its cheapest open warehouse that
   day (a closed warehouse's stores move to the next one, as in the backtest).
 * **KPIs** — :func:`scenarios.simulation.summarize` per replication, mean and confidence
   interval per KPI.
@@ -92,6 +93,7 @@ class PlanResult:
     purchase_orders: pd.DataFrame | None = None
     transfers: pd.DataFrame | None = None
     presale_plan: pd.DataFrame | None = None
+    allocation: dict | None = None           # the allocation stage's other frames (targets, flows, ...)
     kpis: dict = field(default_factory=dict)
     kpi_intervals: pd.DataFrame | None = None
     series_kpis: pd.DataFrame | None = None
@@ -137,6 +139,19 @@ def _freq(data: PlanningData) -> str:
 
     width = bucket_days(data.sales)
     return "D" if width == 1 else "W" if width <= 7 else "M"
+
+
+def _width(data: PlanningData) -> int:
+    return {"D": 1, "W": 7, "M": 30}[_freq(data)]
+
+
+def _relabel(fc: pd.DataFrame, as_of: pd.Timestamp, width: int) -> pd.DataFrame:
+    """Bucket k of the forecast starts on ``as_of + 1 + k·width`` days: the forecasting package
+    labels weekly buckets by their ISO Monday, a plan counts weeks from the day after as_of."""
+    order = sorted(pd.to_datetime(fc["date"]).unique())
+    start = as_of + pd.Timedelta(days=1)
+    shift = {d: start + pd.Timedelta(days=width * k) for k, d in enumerate(order)}
+    return fc.assign(date=pd.to_datetime(fc["date"]).map(shift))
 
 
 def _forecast(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -215,12 +230,7 @@ def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecas
             day[pick] = w
             taken |= pick
         serving[loc] = day
-    fc = forecasts.copy()
-    # forecast buckets laid on the days after as_of, in order
-    order = sorted(pd.to_datetime(fc["date"]).unique())
-    width = 7 if _freq(data) == "W" else 1 if _freq(data) == "D" else 30
-    shift = {d: dates[0] + pd.Timedelta(days=width * k) for k, d in enumerate(order)}
-    fc["date"] = pd.to_datetime(fc["date"]).map(shift)
+    fc = forecasts   # buckets already start the day after as_of (see _relabel)
     setup = series_setup(data, keys, as_of=as_of)
     lines = _po_lines(pos)
     lines = lines[lines["order_date"].between(dates[0], dates[-1])]
@@ -274,8 +284,8 @@ def run_plan(data: PlanningData, req: PlanRequest = PlanRequest(),
     done("apply scenario", t, detail=req.spec.name)
 
     t = time.perf_counter()
-    fc = _forecast(scen, req, as_of)
-    fc = spec_mod.adjust_forecast(req.spec, fc, scen, bucket_days=7 if _freq(scen) == "W" else 1)
+    fc = _relabel(_forecast(scen, req, as_of), as_of, _width(scen))
+    fc = spec_mod.adjust_forecast(req.spec, fc, scen, bucket_days=_width(scen))
     result.forecasts = fc
     done("forecast", t, detail=f"{fc[['item_id', 'location_id']].drop_duplicates().shape[0]} series, "
                                 f"{fc['date'].nunique()} buckets")
@@ -298,6 +308,9 @@ def run_plan(data: PlanningData, req: PlanRequest = PlanRequest(),
             done(stage, t, SKIPPED, f"{module}.{fname} is not in this installation")
             continue
         out = _call_stage(fn, **common, purchase_orders=result.purchase_orders)
+        if isinstance(out, dict):      # allocation: targets, flows, ..., transfers
+            result.allocation = {k: v for k, v in out.items() if k != "transfers"}
+            out = out.get("transfers")
         setattr(result, attr, out)
         done(stage, t, detail=f"{0 if out is None else len(out)} lines")
 

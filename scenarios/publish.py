@@ -7,6 +7,7 @@ Files (``fmt`` ``csv`` or ``parquet``; frames that a run did not produce are not
 ``purchase_orders.<fmt>``    the replenishment stage's proposed PO lines (with reasons)
 ``transfers.<fmt>``          the allocation stage's proposed transfers
 ``presale_plan.<fmt>``       the presale stage's MO/PO rows
+``allocation_<name>.<fmt>``  the allocation stage's other frames (deployment targets, flows, ...)
 ``alerts.<fmt>``             type, severity, item_id, location_id, message, value, threshold
 ``series_kpis.<fmt>``        per item × warehouse: fill rate, stock-out days, lost units, ...
 ``projection.<fmt>``         projected stock value p10/p50/p90 per day
@@ -135,6 +136,14 @@ def publish(result, out: str | Path, fmt: str = "csv", history: pd.DataFrame | N
             else:
                 _jsonable(frame).to_parquet(path, index=False)
             names.append(path.name)
+        for name, frame in (getattr(result, "allocation", None) or {}).items():
+            if isinstance(frame, pd.DataFrame) and not frame.empty:
+                path = tmp / f"allocation_{name}.{fmt}"
+                if fmt == "csv":
+                    _jsonable(frame).to_csv(path, index=False, float_format="%.6g")
+                else:
+                    _jsonable(frame).to_parquet(path, index=False)
+                names.append(path.name)
         (tmp / "kpis.json").write_text(json.dumps(kpis_document(result), indent=2, default=str) + "\n")
         names.append("kpis.json")
         if charts:

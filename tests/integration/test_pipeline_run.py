@@ -47,6 +47,7 @@ def test_stages_in_order_with_honest_reports(data, baseline):
     assert baseline.as_of == pd.Timestamp("2020-10-07")          # last week 2020-10-01 + 6 days
     fc = baseline.forecasts
     assert set(fc["item_id"]) == set(ITEMS) and fc["date"].nunique() == 4
+    assert fc["date"].min() == baseline.as_of + pd.Timedelta(days=1)   # week k = k-th week after as_of
     assert {"mean", "p10", "p50", "p90"} <= set(fc.columns)
     ci = baseline.kpi_intervals.set_index("kpi")
     assert (ci.loc["fill_rate", "ci_low"] <= baseline.kpis["fill_rate"] <= ci.loc["fill_rate", "ci_high"])
