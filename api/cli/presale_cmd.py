@@ -71,8 +71,11 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--eval-samples", type=click.IntRange(min=100), default=10_000, show_default=True,
                   help="Fresh Monte Carlo samples for the evaluation.")
     @click.option("--no-sweep", is_flag=True, help="Skip the presale-share sweep (faster).")
+    @click.option("--sweep-scenarios", type=click.IntRange(min=10), default=300, show_default=True,
+                  help="SAA scenarios per point of the presale-share sweep.")
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-    def plan(campaign_id, file_, data_dir, n_scenarios, seed, backend, eval_samples, no_sweep, as_json) -> None:
+    def plan(campaign_id, file_, data_dir, n_scenarios, seed, backend, eval_samples, no_sweep, sweep_scenarios,
+             as_json) -> None:
         """Plan production for a presale campaign: commitment now, recourse after the final payments.
 
         Give a campaign document with --file, or a CAMPAIGN_ID with --data DIR. Prints the plan
@@ -99,7 +102,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
                 raise CliError(f"{file_}: not valid JSON ({exc})") from None
             problem = problem_from_dict(doc, n_scenarios=n_scenarios, seed=seed)
             with _stdout_to_stderr():
-                report = plan_presale(problem, options, n_eval_samples=eval_samples, shares=shares)
+                report = plan_presale(problem, options, n_eval_samples=eval_samples, shares=shares,
+                                      share_scenarios=sweep_scenarios)
             _print_report(report_dict(problem, report), as_json)
             return
         if not campaign_id:
@@ -113,7 +117,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
         data = read_dir(data_dir, require=("items", "presales", "itemsuppliers"))
         with _stdout_to_stderr():
             result = plan_campaign(data, campaign_id, options=options, n_scenarios=n_scenarios or 1000,
-                                   seed=seed or 0, shares=shares, eval_samples=eval_samples)
+                                   seed=seed or 0, shares=shares, eval_samples=eval_samples,
+                                   share_scenarios=sweep_scenarios)
         _print_report(result.metrics, as_json)
 
     @bench.command("presale")

@@ -2,14 +2,13 @@
 
 A plan is the first-stage commitment plus a recourse rule: for a presale outcome ``P`` (known
 at the recourse week) use the recourse batches of the SAA node whose ``P_o`` is nearest to
-``P`` (ties: the larger ``P_o``). Each scenario is then simulated week by week with the
-priority rule the model's economics make optimal (validated in
-:func:`optimizer.presale.campaign.validate_problem`): from the promise week on, stock goes first
-to presale buyers still waiting, then to spot demand of the week; what is left is held (cost h
-per unit-week) and salvaged at the end of the horizon. Because spot sales start no earlier than
-the promise week and an unfilled presale order costs at least the price difference, this rule
-is an optimal allocation, so the simulation reproduces the SAA objective exactly on the SAA's
-own scenarios (tested) and is an unbiased estimate of the plan's profit on fresh ones.
+``P`` (ties: the larger ``P_o``). With every order so fixed, each scenario's stock is allocated
+to presale buyers (on time or late) and spot demand by the model's own second-stage LP
+(balance, presale limit, holding, salvage, penalties), solved for all scenarios at once as one
+block-diagonal LP. On the SAA's own scenarios this reproduces the SAA objective exactly
+(tested); on fresh scenarios it is an unbiased estimate of the plan's profit under the model's
+definition of profit. Like the SAA model, the allocation inside one scenario uses that
+scenario's weekly spot demand with hindsight (orders never do).
 
 Metrics (per scenario, then averaged with the scenario weights)
   profit                 revenue - production cost - holding - penalties + salvage + forfeits
@@ -35,6 +34,7 @@ import numpy as np
 from optimizer.presale.campaign import PresaleProblem
 from optimizer.presale.model import PresaleSolution, demand_models
 from optimizer.presale.sampling import ScenarioSet, build_scenarios
+from optimizer.solver import SolverOptions, solve_highs_arrays
 
 STOCKOUT_TOL_UNITS = 1e-6
 
@@ -88,51 +88,88 @@ def nearest_node(plan_units: np.ndarray, units: np.ndarray) -> np.ndarray:
     return order[np.where(take_left, left, pos)]
 
 
-def simulate(problem: PresaleProblem, solution: PresaleSolution, scenarios: ScenarioSet,
-             plan_node_of_node: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Per-leaf outcome arrays of ``solution`` on ``scenarios`` (see the module docstring)."""
+def _allocate(problem: PresaleProblem, arrivals: np.ndarray, presale: np.ndarray, spot: np.ndarray) -> dict:
+    """Optimal allocation of given arrivals (leaves x weeks) to each leaf's presale and spot
+    demand: the second-stage LP of the SAA model with every order fixed, one block per leaf."""
+    import scipy.sparse as sp
+
     c, eco = problem.campaign, problem.economics
     T, wp, launch = problem.n_weeks, problem.promise_week, problem.launch_week
+    n = arrivals.shape[0]
+    n_e = T - wp
+    spot_weeks = [k for k in range(spot.shape[1]) if 0 <= launch + k < T]
+    n_a = len(spot_weeks)
+    nv = T + n_e + n_a
+    # column costs (minimise -profit)
+    cost = np.zeros(nv)
+    cost[:T] = eco.holding_cost_per_unit_week
+    cost[T - 1] -= eco.unit_salvage_value
+    cost[T:T + n_e] = -(c.presale_net_price + problem.unfilled_penalty
+                        + eco.late_penalty_per_unit_week * (T - np.arange(wp, T)))
+    cost[T + n_e:] = -(c.price + eco.spot_shortage_penalty)
+    rows, cols, vals = [], [], []
+    for t in range(T):  # balance: I_t - I_t-1 + e_t + a_t = A_t
+        rows += [t]
+        cols += [t]
+        vals += [1.0]
+        if t > 0:
+            rows += [t]
+            cols += [t - 1]
+            vals += [-1.0]
+        if t >= wp:
+            rows += [t]
+            cols += [T + t - wp]
+            vals += [1.0]
+    for j, k in enumerate(spot_weeks):
+        rows += [launch + k]
+        cols += [T + n_e + j]
+        vals += [1.0]
+    for j in range(n_e):  # presale: sum_t e_t <= P
+        rows += [T]
+        cols += [T + j]
+        vals += [1.0]
+    block = sp.csr_matrix((vals, (rows, cols)), shape=(T + 1, nv))
+    matrix = sp.block_diag([block] * n, format="csc")
+    rhs = arrivals.copy()
+    rhs[:, 0] += eco.initial_on_hand_units
+    row_lower = np.column_stack([rhs, np.full(n, -np.inf)]).ravel()
+    row_upper = np.column_stack([rhs, presale]).ravel()
+    col_upper = np.tile(np.concatenate([np.full(T + n_e, np.inf), np.zeros(n_a)]), (n, 1))
+    if n_a:
+        col_upper[:, T + n_e:] = spot[:, spot_weeks]
+    sol = solve_highs_arrays(np.tile(cost, n), matrix, row_lower, row_upper, np.zeros(n * nv), col_upper.ravel(),
+                             options=SolverOptions(time_limit_s=None), name="presale_allocation")
+    x = sol.x.reshape(n, nv)
+    inv = x[:, :T]
+    ships = x[:, T:T + n_e]
+    sales = x[:, T + n_e:]
+    start = np.concatenate([np.full((n, 1), eco.initial_on_hand_units), inv[:, :-1]], axis=1) + arrivals
+    backlog_weeks = (T - wp) * presale - ships @ (T - np.arange(wp, T)) if n_e else np.zeros(n)
+    spot_total = spot.sum(axis=1)
+    profit = (-(x @ cost) - (problem.unfilled_penalty + eco.late_penalty_per_unit_week * (T - wp)) * presale
+              - eco.spot_shortage_penalty * spot[:, spot_weeks].sum(axis=1))
+    return {"profit": profit, "leftover": inv[:, T - 1], "inv_sum": (0.5 * (start + inv)).sum(axis=1),
+            "presale_shipped": ships.sum(axis=1), "spot_sold": sales.sum(axis=1),
+            "spot_lost": spot_total - sales.sum(axis=1),
+            "presale_late": presale - (ships[:, 0] if n_e else 0.0), "backlog_weeks": backlog_weeks}
+
+
+def simulate(problem: PresaleProblem, solution: PresaleSolution, scenarios: ScenarioSet,
+             plan_node_of_node: np.ndarray | None = None, chunk: int = 2500) -> dict[str, np.ndarray]:
+    """Per-leaf outcome arrays of ``solution`` on ``scenarios`` (see the module docstring)."""
     if plan_node_of_node is None:
         plan_node_of_node = nearest_node(solution.scenarios.presale_units, scenarios.presale_units)
     arr, cost = _arrivals(problem, solution, plan_node_of_node)
     leaf_plan = plan_node_of_node[scenarios.node_of_leaf]
-    leaf_arr = arr[leaf_plan]
-    n = scenarios.n_leaves
-    backlog = scenarios.presale_units[scenarios.node_of_leaf].astype(float).copy()
-    inv = np.full(n, eco.initial_on_hand_units, dtype=float)
-    profit = -cost[leaf_plan] + scenarios.forfeit_revenue[scenarios.node_of_leaf]
-    inv_sum = np.zeros(n)
-    shipped_p = np.zeros(n)
-    sold_s = np.zeros(n)
-    lost_s = np.zeros(n)
-    late = np.zeros(n)
-    for t in range(T):
-        inv += leaf_arr[:, t]
-        start_inv = inv.copy()
-        if t >= wp:
-            ship = np.minimum(inv, backlog)
-            inv -= ship
-            backlog -= ship
-            shipped_p += ship
-            profit += c.presale_net_price * ship
-            profit -= eco.late_penalty_per_unit_week * backlog
-            if t == wp:
-                late += backlog
-        k = t - launch
-        if 0 <= k < scenarios.spot.shape[1]:
-            d = scenarios.spot[:, k]
-            sale = np.minimum(inv, d)
-            inv -= sale
-            sold_s += sale
-            lost_s += d - sale
-            profit += c.price * sale - eco.spot_shortage_penalty * (d - sale)
-        profit -= eco.holding_cost_per_unit_week * inv
-        inv_sum += 0.5 * (start_inv + inv)
-    profit += eco.unit_salvage_value * inv - problem.unfilled_penalty * backlog
-    produced = leaf_arr.sum(axis=1)
-    return {"profit": profit, "leftover": inv, "inv_sum": inv_sum, "presale_shipped": shipped_p,
-            "spot_sold": sold_s, "spot_lost": lost_s, "presale_late": late, "produced": produced}
+    presale = scenarios.presale_units[scenarios.node_of_leaf].astype(float)
+    parts = []
+    for lo in range(0, scenarios.n_leaves, chunk):
+        hi = min(lo + chunk, scenarios.n_leaves)
+        parts.append(_allocate(problem, arr[leaf_plan[lo:hi]], presale[lo:hi], scenarios.spot[lo:hi]))
+    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    out["profit"] = out["profit"] - cost[leaf_plan] + scenarios.forfeit_revenue[scenarios.node_of_leaf]
+    out["produced"] = arr[leaf_plan].sum(axis=1)
+    return out
 
 
 def summarize(outcome: dict[str, np.ndarray], weights: np.ndarray) -> PresaleMetrics:

@@ -145,13 +145,13 @@ def solve_presale(problem: PresaleProblem, options: SolverOptions = SolverOption
 def _batch_var(prob, name: str, src, cap: float):
     """Quantity expression of one batch, plus its binary (or None)."""
     if src.case_pack_units > 1:
-        packs = pulp.LpVariable(f"k_{name}", lowBound=0, upBound=int(cap // src.case_pack_units), cat="Integer")
+        packs = prob.add_variable(f"k_{name}", lowBound=0, upBound=int(cap // src.case_pack_units), cat="Integer")
         qty = src.case_pack_units * packs
     else:
-        qty = pulp.LpVariable(f"x_{name}", lowBound=0, upBound=cap)
+        qty = prob.add_variable(f"x_{name}", lowBound=0, upBound=cap)
     z = None
     if src.moq_units > 0 or src.batch_cost > 0:
-        z = pulp.LpVariable(f"z_{name}", cat="Binary")
+        z = prob.add_variable(f"z_{name}", cat="Binary")
         prob += pulp.LpConstraint(qty - cap * z, pulp.LpConstraintLE, f"capacity[{name}]", 0)
         if src.moq_units > 0:
             prob += pulp.LpConstraint(qty - src.moq_units * z, pulp.LpConstraintGE, f"moq[{name}]", 0)
@@ -204,14 +204,14 @@ def _build(problem: PresaleProblem, sc: ScenarioSet):
         prev = None
         ships = []
         for t in range(T):
-            inv = pulp.LpVariable(f"I_{s}_{t}", lowBound=0)
+            inv = prob.add_variable(f"I_{s}_{t}", lowBound=0)
             obj[inv] = obj.get(inv, 0.0) - w * h + (w * v if t == T - 1 else 0.0)
             flow = inv - arrival_expr[o][t]
             if prev is not None:
                 flow = flow - prev
             rhs = eco.initial_on_hand_units if t == 0 else 0.0
             if t >= wp and p_units > 0:
-                e = pulp.LpVariable(f"e_{s}_{t}", lowBound=0)
+                e = prob.add_variable(f"e_{s}_{t}", lowBound=0)
                 obj[e] = w * (r_p + pi_u + pi_l * (T - t))
                 flow = flow + e
                 ships.append(e)
@@ -220,7 +220,7 @@ def _build(problem: PresaleProblem, sc: ScenarioSet):
                 d = float(sc.spot[s, k])
                 const -= w * pi_s * d
                 if d > 0:
-                    a = pulp.LpVariable(f"a_{s}_{t}", lowBound=0, upBound=d)
+                    a = prob.add_variable(f"a_{s}_{t}", lowBound=0, upBound=d)
                     obj[a] = w * (r_s + pi_s)
                     flow = flow + a
             prob += pulp.LpConstraint(flow, pulp.LpConstraintEQ, f"balance[s={s},w={t}]", rhs)

@@ -21,7 +21,6 @@ numbers), and one-dimensional marginals are stratified.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +85,14 @@ def _has_recourse(problem: PresaleProblem) -> bool:
 
 
 def _node_count(n: int) -> int:
+    """Largest divisor of n not above its cube root (1,000 scenarios -> 10 nodes x 100 leaves).
+
+    ``P`` is one-dimensional and its nodes are stratified, so few nodes cover it; many leaves
+    per node keep each node's recourse from over-fitting its own spot samples, and every node
+    adds MOQ binaries (10 nodes solve ~2x faster than 25 at equal profit; see the benchmark)."""
     best = 1
-    for k in range(1, int(math.isqrt(n)) + 1):
+    root = n ** (1.0 / 3.0) + 1e-9
+    for k in range(1, int(root) + 1):
         if n % k == 0:
             best = k
     return best
