@@ -61,6 +61,7 @@ class BacktestConfig:
     use_promo_calendar: bool = True
     stockpilot_review_days: int = 1
     stockpilot_spread: str = "service_quantile"
+    stockpilot_fill_rate: float | None = None
     forecast_options: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -115,7 +116,8 @@ def make_policy(name: str, pre: np.ndarray, keys: pd.DataFrame, setup: pd.DataFr
         return StockpilotRule(pre, keys, history_start, lead, setup["lead_time_std_days"].to_numpy(),
                               cfg.service_level, cfg.forecast_options, seed=cfg.seed,
                               promo_daily=promo_daily if cfg.use_promo_calendar else None,
-                              review_period_days=cfg.stockpilot_review_days, spread=cfg.stockpilot_spread)
+                              review_period_days=cfg.stockpilot_review_days, spread=cfg.stockpilot_spread,
+                              fill_rate_target=cfg.stockpilot_fill_rate)
     raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICIES)}")
 
 
@@ -143,6 +145,8 @@ def run_backtest(data: PlanningData, policies=POLICIES, cfg: BacktestConfig = Ba
         if progress is not None:
             progress(name)
         policy = make_policy(name, pre, keys, setup, pre_dates[0], cfg, promo)
+        if name == "stockpilot":
+            policy.unit_cost = setup["unit_cost"].to_numpy()
         period = policy.review_period_days
         sim_cfg = SimulationConfig(mode=cfg.mode, review_period_days=period, review_offset_days=period - 1,
                                    random_lead_times=cfg.random_lead_times,

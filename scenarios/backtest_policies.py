@@ -100,7 +100,7 @@ class StockpilotRule(_History):
     def __init__(self, pre_demand, keys: pd.DataFrame, history_start, lead_time_days, lead_time_std_days,
                  service_level: float | np.ndarray = 0.95, forecast_options: dict | None = None,
                  seed: int = 0, promo_daily: np.ndarray | None = None, review_period_days: int = 1,
-                 spread: str = "p10_p90"):
+                 spread: str = "p10_p90", fill_rate_target: float | None = None, tail_level: float = 0.95):
         super().__init__(pre_demand, 7)
         if review_period_days not in (1, 7):
             raise ValueError("review_period_days must be 1 (daily release) or 7 (weekly)")
@@ -108,6 +108,11 @@ class StockpilotRule(_History):
         if spread not in ("p10_p90", "service_quantile"):
             raise ValueError("spread must be p10_p90 or service_quantile")
         self.spread = spread
+        if fill_rate_target is not None and not 0 < fill_rate_target < 1:
+            raise ValueError("fill_rate_target must be in (0, 1)")
+        self.fill_rate_target = fill_rate_target
+        self.tail_level = float(tail_level)
+        self.unit_cost: np.ndarray | None = None
         self._level: np.ndarray | None = None
         self.keys = keys.reset_index(drop=True)[["item_id", "location_id"]]
         self.history_start = pd.Timestamp(history_start)
@@ -175,17 +180,33 @@ class StockpilotRule(_History):
         horizon = int(np.ceil(protect_weeks.max())) + 1
         hist = self.weekly_history(ctx)
         levels = tuple(sorted(set(np.round(self.service, 4)))) if self.spread == "service_quantile" else ()
+        if self.fill_rate_target is not None:
+            levels = (round(self.tail_level, 4),)
         fc = forecast(hist, horizon=horizon, freq="W", seed=self.seed, levels=levels,
                       future_promo=self.future_promo(ctx, horizon), **self.forecast_options).forecasts
         self.forecasts_made += 1
         fc = fc.sort_values(["item_id", "location_id", "date"], kind="stable")
         groups = {k: g for k, g in fc.groupby(["item_id", "location_id"], sort=False)}
         out = np.zeros(len(self.keys))
+        moments = np.zeros((len(self.keys), 4))     # mu_P, sd_P, mu_L, sd_L (fill-rate mode)
         for i, (item, loc) in enumerate(zip(self.keys["item_id"], self.keys["location_id"])):
             g = groups.get((item, loc))
             if g is None:
                 raise ValueError(f"forecast returned no rows for item {item} at {loc}")
             lo, hi = g["p10"].to_numpy(), g["p90"].to_numpy()
+            if self.fill_rate_target is not None:
+                z_t = stats.norm.ppf(self.tail_level)
+                q = g[quantile_name(round(self.tail_level, 4))].to_numpy()
+                sigma = np.maximum(q - g["mean"].to_numpy(), 0.0) / z_t
+                lo = np.maximum(g["mean"].to_numpy() - Z90 * sigma, 0.0)
+                hi = lo + 2 * Z90 * sigma
+                kw = dict(lead_time_periods=self.lead[i] / 7.0, service_level=0.5,
+                          lead_time_std_periods=self.lead_std[i] / 7.0)
+                rp = order_up_to_from_quantiles(g["mean"].to_numpy(), lo, hi,
+                                                review_periods=self.review_period_days / 7.0, **kw)
+                rl = order_up_to_from_quantiles(g["mean"].to_numpy(), lo, hi, review_periods=0.0, **kw)
+                moments[i] = (rp.protection_mean, rp.protection_std, rl.protection_mean, rl.protection_std)
+                continue
             if self.spread == "service_quantile":
                 # the bucket's spread read from its calibrated service-level quantile instead of
                 # p10..p90: sigma_i = (q_SL,i - mean_i) / z_SL, passed on as the symmetric
@@ -202,9 +223,59 @@ class StockpilotRule(_History):
                 review_periods=self.review_period_days / 7.0,
                 lead_time_std_periods=self.lead_std[i] / 7.0)
             out[i] = r.order_up_to
+        if self.fill_rate_target is not None:
+            cost = np.ones(len(self.keys)) if self.unit_cost is None else self.unit_cost
+            out = fill_rate_levels(moments, cost, self.fill_rate_target, self.review_period_days)
         return out
 
     def order_quantities(self, ctx: ReviewContext) -> np.ndarray:
         if self._level is None or ctx.day % 7 == 6:
             self._level = self.order_up_to(ctx)
         return np.maximum(self._level - ctx.inventory_position, 0.0)
+
+
+def _loss(z):
+    """Standard normal loss function G(z) = φ(z) − z·(1 − Φ(z))."""
+    from scipy import stats
+
+    return stats.norm.pdf(z) - z * stats.norm.sf(z)
+
+
+def fill_rate_levels(moments: np.ndarray, unit_cost: np.ndarray, fill_rate: float,
+                     review_days: float = 1.0) -> np.ndarray:
+    """Order-up-to levels that reach an aggregate fill rate with the least stock value.
+
+    Per series (rows of ``moments``: mean and std of demand over the protection interval
+    ``P = L + R`` and over the lead time ``L`` alone), with ``S = μ_P + z·σ_P`` (normal
+    approximations): expected units short per review period
+    ``u(z) = σ_P·G(z) − σ_L·G((S − μ_L)/σ_L)`` (shortage over P not already counted in L),
+    expected stock value ``v(z) = c·σ_P·(z + G(z))`` (end-of-period on hand ``E(S − D_P)+``).
+    For a multiplier λ each series takes the ``z`` on a grid in [−2, 4.5] minimising
+    ``u + λ·v``; λ is found by bisection so that ``Σ u / Σ d = 1 − fill_rate`` with ``d`` the
+    demand per review period — the stock goes where it saves the most lost units per unit of
+    money (a Lagrangian relaxation of "max fill rate subject to a stock budget").
+    """
+    mu_p, sd_p, mu_l, sd_l = (moments[:, k] for k in range(4))
+    sd_p = np.maximum(sd_p, 1e-9)
+    sd_l = np.maximum(sd_l, 1e-9)
+    z = np.linspace(-2.0, 4.5, 131)[None, :]
+    s = mu_p[:, None] + z * sd_p[:, None]
+    short = np.maximum(sd_p[:, None] * _loss(z) - sd_l[:, None] * _loss((s - mu_l[:, None]) / sd_l[:, None]), 0.0)
+    value = np.asarray(unit_cost, float)[:, None] * sd_p[:, None] * (z + _loss(z))
+    per_period = np.maximum(mu_p - mu_l, 0.0)   # demand in one review period
+    allowed = (1.0 - fill_rate) * per_period.sum()
+
+    def pick(lam):
+        k = np.argmin(short + lam * value, axis=1)
+        return k, short[np.arange(len(k)), k].sum()
+
+    lo, hi = -12.0, 8.0          # log10 lambda
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        _, lost = pick(10 ** mid)
+        if lost > allowed:
+            hi = mid
+        else:
+            lo = mid
+    k, _ = pick(10 ** lo)
+    return s[np.arange(len(k)), k]

@@ -101,3 +101,22 @@ def test_bench_backtest_on_the_bundled_sample_has_the_documented_shape():
     assert out["series"] == 33   # 11 brands x 3 warehouses
     assert out["ratios"]["turnover_days_vs_minmax"] == pytest.approx(
         out["policies"]["stockpilot"]["turnover_days"] / out["policies"]["minmax"]["turnover_days"])
+
+
+def test_fill_rate_levels_meet_the_target_and_favour_cheap_stock():
+    from scipy import stats
+
+    from scenarios.backtest_policies import fill_rate_levels
+
+    def loss(z):
+        return stats.norm.pdf(z) - z * stats.norm.sf(z)
+
+    # two series with the same demand (mean 80 over L + R, 70 over L; std 20 and 18.7); the
+    # second's stock costs 10x more: it gets the lower level, and the pooled expected shortage
+    # per period meets (1 - 0.95) x the 2 x 10 units demanded per period, as closely as the
+    # z grid (steps of 0.05) allows
+    moments = np.array([[80.0, 20.0, 70.0, 18.7], [80.0, 20.0, 70.0, 18.7]])
+    s = fill_rate_levels(moments, np.array([1.0, 10.0]), 0.95)
+    assert s[0] > s[1]
+    short = [20.0 * loss((si - 80) / 20.0) - 18.7 * loss((si - 70) / 18.7) for si in s]
+    assert 0.9 * 0.05 * 20.0 <= sum(short) <= 0.05 * 20.0
