@@ -222,7 +222,6 @@ def bench_backtest(sales_path=None, seed: int = 7, cfg: BacktestConfig = Backtes
     """``stockpilot bench backtest``: every rule on the same replayed history; JSON-ready dict
     with the headline KPIs per rule, the ratios to min/max and whether the goal is met."""
     import time
-
     from dataclasses import replace
 
     data, label = load_bench_data(sales_path, seed)

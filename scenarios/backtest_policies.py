@@ -20,7 +20,9 @@ weeks, the "average demand" an ERP keeps), ``L`` the series' mean lead time in d
   level; orders ``S − IP`` are released daily (``R`` = 1 day). The spread of each week is read
   from its calibrated service-level quantile (``spread="service_quantile"``, the default:
   ``σ_i = (q_SL,i − mean_i)/z_SL``, which keeps the right skew of promotion-driven demand) or
-  from ``p10..p90`` (``spread="p10_p90"``, exact for normal forecasts).
+  from ``p10..p90`` (``spread="p10_p90"``, exact for normal forecasts). With
+  ``fill_rate_target`` the levels are instead chosen jointly across series to reach that
+  aggregate fill rate with the least stock value (:func:`fill_rate_levels`).
 """
 
 from __future__ import annotations

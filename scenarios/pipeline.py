@@ -211,7 +211,7 @@ def _po_lines(pos: pd.DataFrame | None) -> pd.DataFrame:
 def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecasts: pd.DataFrame,
               pos: pd.DataFrame | None):
     from scenarios.simulation import PlanPolicy, SimulationConfig, forecast_sampler, monte_carlo
-    from scenarios.simulation.network import closures, serving_ranks, series_setup
+    from scenarios.simulation.network import closures, series_setup, serving_ranks
 
     dates = pd.date_range(as_of + pd.Timedelta(days=1), periods=7 * req.horizon_weeks, freq="D")
     ranks = serving_ranks(data)

@@ -187,7 +187,13 @@ def register(cli: click.Group, bench: click.Group) -> None:
     def backtest_cmd(data_dir, start, end, policies, mode, service_level, promo_calendar, seed, plot):
         """Replay real sales day by day under each rule, re-planning with only the data known
         then, and print the KPIs side by side."""
-        from scenarios.backtest import POLICIES, BacktestConfig, comparison_table, plot_comparison, run_backtest
+        from scenarios.backtest import (
+            POLICIES,
+            BacktestConfig,
+            comparison_table,
+            plot_comparison,
+            run_backtest,
+        )
 
         data = _load(data_dir)
         cfg = BacktestConfig(start=start, end=end, mode=mode, service_level=service_level, seed=seed,

@@ -10,10 +10,20 @@ replayed.
 * :mod:`.network` — planning data → item × warehouse series, daily demand, set-up.
 """
 
-from scenarios.simulation.engine import (ReviewContext, SimulationConfig, SimulationResult,
-                                         apply_terms, simulate)
-from scenarios.simulation.montecarlo import (MonteCarloResult, confidence_intervals,
-                                             forecast_sampler, monte_carlo, quantile_sample)
+from scenarios.simulation.engine import (
+                                         ReviewContext,
+                                         SimulationConfig,
+                                         SimulationResult,
+                                         apply_terms,
+                                         simulate,
+)
+from scenarios.simulation.montecarlo import (
+                                         MonteCarloResult,
+                                         confidence_intervals,
+                                         forecast_sampler,
+                                         monte_carlo,
+                                         quantile_sample,
+)
 from scenarios.simulation.policies import BaseStockPolicy, MinMaxPolicy, PlanPolicy
 from scenarios.simulation.summary import series_kpis, summarize
 

@@ -6,8 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.simulation import (BaseStockPolicy, MinMaxPolicy, PlanPolicy, SimulationConfig,
-                                  apply_terms, simulate, summarize)
+from scenarios.simulation import (
+    BaseStockPolicy,
+    MinMaxPolicy,
+    PlanPolicy,
+    SimulationConfig,
+    apply_terms,
+    simulate,
+    summarize,
+)
 
 
 def _setup(n=1, **kw):

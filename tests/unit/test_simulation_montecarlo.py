@@ -8,8 +8,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from scenarios.simulation import (BaseStockPolicy, SimulationConfig, forecast_sampler, monte_carlo,
-                                  quantile_sample)
+from scenarios.simulation import (
+    BaseStockPolicy,
+    SimulationConfig,
+    forecast_sampler,
+    monte_carlo,
+    quantile_sample,
+)
 
 
 def exact_fill_rate_base_stock_poisson(lam: float, lead_days: int, base_stock: int) -> float:
