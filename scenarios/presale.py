@@ -16,9 +16,9 @@ Assumptions where the data files are silent (each a keyword argument):
     ``salvage_share`` x unit cost, late penalty = ``late_penalty_share`` x price per week;
   * sourcing: lead time rounded up to whole weeks; a missing capacity is treated as
     unlimited (10x the expected demand per week).
-History: every closed campaign in the file (conversion is fitted per category where at least
-three exist, else pooled; the deposit curve and prior use the same item's campaigns, or the
-category's, or all).
+History: every closed campaign in the files. Conversion is fitted per category where at least
+three campaigns exist, else pooled over all; the deposit curve and prior use the same item's
+campaigns, else the category's, else all.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import pandas as pd
 
 from optimizer.presale import (PastCampaign, PresaleCampaign, PresaleEconomics, PresaleInputError, PresaleProblem,
                                PresaleReport, SpotDemand, SupplySource, plan_presale)
+from optimizer.presale.deposits import closest_campaigns
 from optimizer.presale.outputs import plan_rows, report_dict
 from optimizer.solver import SolverOptions
 from scenarios.datasets.planning_data import PlanningData
@@ -44,7 +45,7 @@ def _d(value) -> date:
     return pd.Timestamp(value).date()
 
 
-def _history(data: PlanningData, item_id: str, category: str) -> tuple[PastCampaign, ...]:
+def _history(data: PlanningData) -> tuple[PastCampaign, ...]:
     pres = data.presales.merge(data.items[["item_id", "category"]], on="item_id", how="left")
     closed = pres[(pres["status"] == "closed") & pres["deposits_total"].notna() & pres["final_payments"].notna()]
     deps = data.presale_deposits.sort_values("date")
@@ -55,11 +56,7 @@ def _history(data: PlanningData, item_id: str, category: str) -> tuple[PastCampa
         out.append(PastCampaign(str(row.campaign_id), str(row.category), float(row.deposits_total),
                                 float(row.final_payments), tuple(days["deposits"].astype(float)),
                                 tuple(canc.astype(float)), str(row.item_id)))
-    same_item = tuple(h for h in out if h.item_id == item_id)
-    same_cat = tuple(h for h in out if h.category == category)
-    # the conversion fit pools by category itself; the deposit curve/prior should come from the
-    # closest campaigns, so put them first and keep only the closest group for the prior
-    return same_item + tuple(h for h in same_cat if h not in same_item) if same_item or same_cat else tuple(out)
+    return tuple(out)
 
 
 def _spot_from_forecast(forecast: pd.DataFrame, item_id: str, launch: date, weeks: int) -> SpotDemand | None:
@@ -108,10 +105,11 @@ def campaign_problem(data: PlanningData, campaign_id: str, *, as_of: date | None
         cancellations_to_date=tuple(cancels.astype(float)),
         final_payments_to_date=float(row["final_payments"]) if final_known else None,
         category=str(item["category"]), location_id=str(row["location_id"]) if pd.notna(row["location_id"]) else "")
-    history = tuple(h for h in _history(data, campaign.item_id, campaign.category) if h.campaign_id != campaign_id)
+    history = tuple(h for h in _history(data) if h.campaign_id != campaign_id)
     # expected presale units, for the default spot demand and unlimited capacities
-    mean_deposits = (sum(h.deposits_total for h in history) / len(history)) if history else campaign.deposits_net_to_date
-    conv = (sum(h.final_payments for h in history) / max(sum(h.deposits_total for h in history), 1.0)) if history else 0.8
+    near = closest_campaigns(history, campaign.item_id, campaign.category)
+    mean_deposits = (sum(h.deposits_total for h in near) / len(near)) if near else campaign.deposits_net_to_date
+    conv = (sum(h.final_payments for h in near) / max(sum(h.deposits_total for h in near), 1.0)) if near else 0.8
     expected = max(mean_deposits, campaign.deposits_net_to_date) * conv
     spot = _spot_from_forecast(spot_forecast, campaign.item_id, launch, spot_weeks) if spot_forecast is not None else None
     if spot is None:

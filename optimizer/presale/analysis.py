@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from optimizer.presale.campaign import PresaleProblem, SpotDemand
-from optimizer.presale.deposits import prior_forecast
+from optimizer.presale.deposits import closest_campaigns, prior_forecast
 from optimizer.presale.evaluate import PresaleMetrics, evaluate_plan, in_sample_metrics
 from optimizer.presale.model import PresaleSolution, demand_models, solve_presale
 from optimizer.presale.sampling import lhs_uniforms, presale_outcomes
@@ -63,9 +63,11 @@ def _prior_presale_units(problem: PresaleProblem, n: int = 20_000, seed: int = 7
     conversion, current = demand_models(problem)
     c = problem.campaign
     prior_mean = problem.deposit_prior_mean
-    if prior_mean is None and not any(h.gross_deposits > 0 for h in problem.history):
+    if prior_mean is None and not any(h.gross_deposits > 0 for h in closest_campaigns(problem.history, c.item_id,
+                                                                                         c.category)):
         prior_mean = max(current.mean_total, 1.0)  # no history: centre the prior on this campaign
-    forecast = prior_forecast(problem.history, conversion.cancellation_rate, prior_mean, problem.deposit_prior_cv)
+    forecast = prior_forecast(problem.history, conversion.cancellation_rate, prior_mean, problem.deposit_prior_cv,
+                              item_id=c.item_id, category=c.category)
     blank = replace(problem, campaign=replace(c, final_payments_to_date=None, deposits_to_date=(),
                                               cancellations_to_date=()), known_deposits_total=None)
     units, _, _ = presale_outcomes(blank, conversion, forecast, lhs_uniforms(np.random.default_rng(seed), n, 6))
@@ -98,7 +100,7 @@ def value_of_presale_information(problem: PresaleProblem, evaluation: PresaleMet
 
 
 def presale_share_sweep(problem: PresaleProblem, options: SolverOptions, shares=DEFAULT_SHARES,
-                        n_scenarios: int = 300, n_samples: int = 4000, seed: int = 2024,
+                        n_scenarios: int = 300, n_samples: int = 2000, seed: int = 2024,
                         progress=None) -> tuple[SharePoint, ...]:
     """Plan and evaluate the item at each presale share (see the module docstring)."""
     import time

@@ -1,6 +1,7 @@
 """Projecting the final deposit count while the deposit window is open (Bayesian updating).
 
-Deposit curve. For each past campaign with daily data, the cumulative share of its gross
+Past campaigns used for the curve and the prior: the same item's if any, else the same
+category's, else all. Deposit curve. For each past campaign with daily data, the cumulative share of its gross
 deposits collected by each fraction of its window is interpolated on a common grid of window
 fractions; the curve ``F(x)`` (x in [0, 1], F(1) = 1) is their average. Without daily history
 the curve is linear, ``F(x) = x``.
@@ -95,9 +96,21 @@ class DepositForecast:
         return round(self.observed_net) + np.nan_to_num(kept)
 
 
+def closest_campaigns(history: tuple[PastCampaign, ...], item_id: str = "", category: str = "") -> tuple[PastCampaign, ...]:
+    """The same item's past campaigns if any, else the same category's, else all."""
+    same_item = tuple(h for h in history if item_id and h.item_id == item_id)
+    if same_item:
+        return same_item
+    same_cat = tuple(h for h in history if category and h.category == category)
+    return same_cat or history
+
+
 def prior_forecast(history: tuple[PastCampaign, ...], cancellation_rate: float, prior_mean: float | None = None,
-                   prior_cv: float = 0.5, fallback_mean: float = 1.0) -> DepositForecast:
-    """The Gamma prior of the gross deposit total before any deposit of this campaign is seen."""
+                   prior_cv: float = 0.5, fallback_mean: float = 1.0, item_id: str = "",
+                   category: str = "") -> DepositForecast:
+    """The Gamma prior of the gross deposit total before any deposit of this campaign is seen
+    (from the closest past campaigns: same item, else same category, else all)."""
+    history = closest_campaigns(history, item_id, category)
     totals = [h.gross_deposits for h in history if h.gross_deposits > 0]
     if prior_mean is not None:
         mean, cv = float(prior_mean), prior_cv
@@ -125,8 +138,9 @@ def project_deposits(campaign: PresaleCampaign, history: tuple[PastCampaign, ...
     net = campaign.deposits_net_to_date
     if campaign.window_closed:
         return DepositForecast(net, gross, 1.0, 1.0, 1.0, cancellation_rate, True, net)
-    prior = prior_forecast(history, cancellation_rate, prior_mean, prior_cv, fallback_mean=gross)
-    curve = fit_deposit_curve(history)
+    prior = prior_forecast(history, cancellation_rate, prior_mean, prior_cv, fallback_mean=gross,
+                           item_id=campaign.item_id, category=campaign.category)
+    curve = fit_deposit_curve(closest_campaigns(history, campaign.item_id, campaign.category))
     x = len(campaign.deposits_to_date) / campaign.window_days
     share = float(np.interp(x, GRID, curve))
     return DepositForecast(net, gross, share, prior.shape + gross, prior.rate + share, cancellation_rate,

@@ -155,7 +155,7 @@ def _allocate(problem: PresaleProblem, arrivals: np.ndarray, presale: np.ndarray
 
 
 def simulate(problem: PresaleProblem, solution: PresaleSolution, scenarios: ScenarioSet,
-             plan_node_of_node: np.ndarray | None = None, chunk: int = 2500) -> dict[str, np.ndarray]:
+             plan_node_of_node: np.ndarray | None = None, chunk: int = 250) -> dict[str, np.ndarray]:
     """Per-leaf outcome arrays of ``solution`` on ``scenarios`` (see the module docstring)."""
     if plan_node_of_node is None:
         plan_node_of_node = nearest_node(solution.scenarios.presale_units, scenarios.presale_units)
