@@ -7,19 +7,47 @@ formulation). Public entry points:
 * :func:`problem_from_dict` — a campaign JSON document to a :class:`PresaleProblem`.
 """
 
-from optimizer.presale.analysis import PresaleReport, plan_presale, presale_share_sweep, value_of_presale_information
-from optimizer.presale.campaign import (PastCampaign, PresaleCampaign, PresaleEconomics, PresaleInputError,
-                                        PresaleProblem, SpotDemand, SupplySource)
+from optimizer.presale.analysis import (
+    PresaleReport,
+    plan_presale,
+    presale_share_sweep,
+    value_of_presale_information,
+)
+from optimizer.presale.campaign import (
+    PastCampaign,
+    PresaleCampaign,
+    PresaleEconomics,
+    PresaleInputError,
+    SpotDemand,
+    SupplySource,
+)
 from optimizer.presale.conversion import ConversionModel, fit_conversion
 from optimizer.presale.deposits import DepositForecast, project_deposits
 from optimizer.presale.evaluate import PresaleMetrics, evaluate_plan, in_sample_metrics
 from optimizer.presale.io import problem_from_dict
 from optimizer.presale.model import PresaleSolution, solve_presale
+from optimizer.presale.problem import PresaleProblem
 
 __all__ = [
-    "ConversionModel", "DepositForecast", "PastCampaign", "PresaleCampaign", "PresaleEconomics",
-    "PresaleInputError", "PresaleMetrics", "PresaleProblem", "PresaleReport", "PresaleSolution", "SpotDemand",
-    "SupplySource", "evaluate_plan", "fit_conversion", "in_sample_metrics", "plan_presale",
-    "presale_share_sweep", "problem_from_dict", "project_deposits", "solve_presale",
+    "ConversionModel",
+    "DepositForecast",
+    "PastCampaign",
+    "PresaleCampaign",
+    "PresaleEconomics",
+    "PresaleInputError",
+    "PresaleMetrics",
+    "PresaleProblem",
+    "PresaleReport",
+    "PresaleSolution",
+    "SpotDemand",
+    "SupplySource",
+    "evaluate_plan",
+    "fit_conversion",
+    "in_sample_metrics",
+    "plan_presale",
+    "presale_share_sweep",
+    "problem_from_dict",
+    "project_deposits",
+    "solve_presale",
     "value_of_presale_information",
 ]

@@ -25,10 +25,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optimizer.presale.campaign import PresaleProblem, SpotDemand
+from optimizer.presale.campaign import SpotDemand
 from optimizer.presale.deposits import closest_campaigns, prior_forecast
 from optimizer.presale.evaluate import PresaleMetrics, evaluate_plan, in_sample_metrics
 from optimizer.presale.model import PresaleSolution, demand_models, solve_presale
+from optimizer.presale.problem import PresaleProblem
 from optimizer.presale.sampling import lhs_uniforms, presale_outcomes
 from optimizer.solver import SolverOptions
 
@@ -58,19 +59,35 @@ class PresaleReport:
     notes: tuple[str, ...] = ()
 
 
-def _prior_presale_units(problem: PresaleProblem, n: int = 20_000, seed: int = 7) -> tuple[float, float]:
+def _prior_presale_units(
+    problem: PresaleProblem, n: int = 20_000, seed: int = 7
+) -> tuple[float, float]:
     """Mean and standard deviation of presale units before any deposit is seen."""
     conversion, current = demand_models(problem)
     c = problem.campaign
     prior_mean = problem.deposit_prior_mean
-    if prior_mean is None and not any(h.gross_deposits > 0 for h in closest_campaigns(problem.history, c.item_id,
-                                                                                         c.category)):
+    if prior_mean is None and not any(
+        h.gross_deposits > 0 for h in closest_campaigns(problem.history, c.item_id, c.category)
+    ):
         prior_mean = max(current.mean_total, 1.0)  # no history: centre the prior on this campaign
-    forecast = prior_forecast(problem.history, conversion.cancellation_rate, prior_mean, problem.deposit_prior_cv,
-                              item_id=c.item_id, category=c.category)
-    blank = replace(problem, campaign=replace(c, final_payments_to_date=None, deposits_to_date=(),
-                                              cancellations_to_date=()), known_deposits_total=None)
-    units, _, _ = presale_outcomes(blank, conversion, forecast, lhs_uniforms(np.random.default_rng(seed), n, 6))
+    forecast = prior_forecast(
+        problem.history,
+        conversion.cancellation_rate,
+        prior_mean,
+        problem.deposit_prior_cv,
+        item_id=c.item_id,
+        category=c.category,
+    )
+    blank = replace(
+        problem,
+        campaign=replace(
+            c, final_payments_to_date=None, deposits_to_date=(), cancellations_to_date=()
+        ),
+        known_deposits_total=None,
+    )
+    units, _, _ = presale_outcomes(
+        blank, conversion, forecast, lhs_uniforms(np.random.default_rng(seed), n, 6)
+    )
     return float(units.mean()), float(units.std())
 
 
@@ -83,31 +100,55 @@ def no_presale_problem(problem: PresaleProblem) -> PresaleProblem:
     if not means:
         means, stds = [0.0], [0.0]
     means[0] += mean_p
-    stds[0] = math.sqrt(stds[0] ** 2 + std_p ** 2)
-    campaign = replace(c, deposits_to_date=(), cancellations_to_date=(), final_payments_to_date=None,
-                       firm_preorders=0.0, conversion_rate=0.0, deposit_amount=0.0, deposit_value=0.0,
-                       final_discount=0.0)
-    return replace(problem, campaign=campaign, spot=SpotDemand(tuple(means), tuple(stds)),
-                   known_deposits_total=0.0)
+    stds[0] = math.sqrt(stds[0] ** 2 + std_p**2)
+    campaign = replace(
+        c,
+        deposits_to_date=(),
+        cancellations_to_date=(),
+        final_payments_to_date=None,
+        firm_preorders=0.0,
+        conversion_rate=0.0,
+        deposit_amount=0.0,
+        deposit_value=0.0,
+        final_discount=0.0,
+    )
+    return replace(
+        problem,
+        campaign=campaign,
+        spot=SpotDemand(tuple(means), tuple(stds)),
+        known_deposits_total=0.0,
+    )
 
 
-def value_of_presale_information(problem: PresaleProblem, evaluation: PresaleMetrics, options: SolverOptions,
-                                 n_samples: int, seed: int) -> tuple[float, PresaleMetrics]:
+def value_of_presale_information(
+    problem: PresaleProblem,
+    evaluation: PresaleMetrics,
+    options: SolverOptions,
+    n_samples: int,
+    seed: int,
+) -> tuple[float, PresaleMetrics]:
     base = no_presale_problem(problem)
     sol = solve_presale(base, options)
     metrics = evaluate_plan(base, sol, n_samples, seed)
     return evaluation.expected_profit - metrics.expected_profit, metrics
 
 
-def presale_share_sweep(problem: PresaleProblem, options: SolverOptions, shares=DEFAULT_SHARES,
-                        n_scenarios: int = 300, n_samples: int = 2000, seed: int = 2024,
-                        progress=None) -> tuple[SharePoint, ...]:
+def presale_share_sweep(
+    problem: PresaleProblem,
+    options: SolverOptions,
+    shares=DEFAULT_SHARES,
+    n_scenarios: int = 300,
+    n_samples: int = 2000,
+    seed: int = 2024,
+    progress=None,
+) -> tuple[SharePoint, ...]:
     """Plan and evaluate the item at each presale share (see the module docstring)."""
     import time
 
     conversion, forecast = demand_models(problem)
-    units, _, _ = presale_outcomes(problem, conversion, forecast,
-                                   lhs_uniforms(np.random.default_rng(seed), 4000, 6))
+    units, _, _ = presale_outcomes(
+        problem, conversion, forecast, lhs_uniforms(np.random.default_rng(seed), 4000, 6)
+    )
     spot_total = float(sum(problem.spot.mean_per_week))
     if problem.spot.values or spot_total <= 0:
         return ()
@@ -116,36 +157,62 @@ def presale_share_sweep(problem: PresaleProblem, options: SolverOptions, shares=
     points = []
     for share in shares:
         scale = (1 - share) * total / spot_total
-        spot = SpotDemand(tuple(m * scale for m in problem.spot.mean_per_week),
-                          tuple(s * scale for s in problem.spot.std_per_week))
+        spot = SpotDemand(
+            tuple(m * scale for m in problem.spot.mean_per_week),
+            tuple(s * scale for s in problem.spot.std_per_week),
+        )
         deposits = round(share * total / conv_mean)
         campaign = replace(problem.campaign, firm_preorders=0.0, final_payments_to_date=None)
-        variant = replace(problem, campaign=campaign, spot=spot, known_deposits_total=float(deposits),
-                          n_scenarios=n_scenarios)
+        variant = replace(
+            problem,
+            campaign=campaign,
+            spot=spot,
+            known_deposits_total=float(deposits),
+            n_scenarios=n_scenarios,
+        )
         start = time.perf_counter()
         sol = solve_presale(variant, options)
         wall = time.perf_counter() - start
-        points.append(SharePoint(share, float(deposits), evaluate_plan(variant, sol, n_samples, seed + 1), wall))
+        points.append(
+            SharePoint(
+                share, float(deposits), evaluate_plan(variant, sol, n_samples, seed + 1), wall
+            )
+        )
         if progress is not None:
             progress(1)
     return tuple(points)
 
 
-def plan_presale(problem: PresaleProblem, options: SolverOptions = SolverOptions(), n_eval_samples: int = 10_000,
-                 eval_seed: int = 12_345, with_vpi: bool = True, shares=DEFAULT_SHARES,
-                 share_scenarios: int = 300) -> PresaleReport:
+def plan_presale(
+    problem: PresaleProblem,
+    options: SolverOptions | None = None,
+    n_eval_samples: int = 10_000,
+    eval_seed: int = 12_345,
+    with_vpi: bool = True,
+    shares=DEFAULT_SHARES,
+    share_scenarios: int = 300,
+) -> PresaleReport:
     """Solve, evaluate, compare with no presale, and sweep the presale share."""
+    options = options or SolverOptions()
     notes = []
     solution = solve_presale(problem, options)
     inside = in_sample_metrics(problem, solution)
     evaluation = evaluate_plan(problem, solution, n_eval_samples, eval_seed)
     vpi, no_presale = None, None
     if with_vpi and not problem.spot.values:
-        vpi, no_presale = value_of_presale_information(problem, evaluation, options, n_eval_samples, eval_seed)
+        vpi, no_presale = value_of_presale_information(
+            problem, evaluation, options, n_eval_samples, eval_seed
+        )
     elif with_vpi:
         notes.append("value of presale information needs a normal spot-demand model; not computed")
     sweep = presale_share_sweep(problem, options, shares, share_scenarios) if shares else ()
-    recommended = max(sweep, key=lambda p: p.metrics.expected_profit).presale_share_target if sweep else None
+    recommended = (
+        max(sweep, key=lambda p: p.metrics.expected_profit).presale_share_target if sweep else None
+    )
     if shares and not sweep:
-        notes.append("presale-share sweep needs a normal spot-demand model with positive mean; not run")
-    return PresaleReport(solution, inside, evaluation, no_presale, vpi, sweep, recommended, tuple(notes))
+        notes.append(
+            "presale-share sweep needs a normal spot-demand model with positive mean; not run"
+        )
+    return PresaleReport(
+        solution, inside, evaluation, no_presale, vpi, sweep, recommended, tuple(notes)
+    )

@@ -22,7 +22,7 @@ Buyers who pay a deposit and never pay the balance forfeit the deposit (when
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 SOURCE_KINDS = ("MO", "PO")
@@ -38,8 +38,13 @@ def _need(ok: bool, entity: str, field_name: str, value, rule: str) -> None:
 
 
 def _finite_nonneg(entity: str, name: str, value: float) -> None:
-    _need(isinstance(value, (int, float)) and math.isfinite(value) and value >= 0, entity, name, value,
-          "must be a finite number >= 0")
+    _need(
+        isinstance(value, (int, float)) and math.isfinite(value) and value >= 0,
+        entity,
+        name,
+        value,
+        "must be a finite number >= 0",
+    )
 
 
 @dataclass(frozen=True)
@@ -62,18 +67,31 @@ class PastCampaign:
         ent = f"past campaign {self.campaign_id}"
         _finite_nonneg(ent, "deposits_total", self.deposits_total)
         _finite_nonneg(ent, "final_payments", self.final_payments)
-        _need(self.final_payments <= self.deposits_total, ent, "final_payments", self.final_payments,
-              f"conversion must lie in [0, 1]: final_payments cannot exceed deposits_total={self.deposits_total}")
+        _need(
+            self.final_payments <= self.deposits_total,
+            ent,
+            "final_payments",
+            self.final_payments,
+            "conversion must lie in [0, 1]: final_payments cannot exceed "
+            f"deposits_total={self.deposits_total}",
+        )
         for name in ("daily_deposits", "daily_cancellations"):
             for k, v in enumerate(getattr(self, name)):
                 _finite_nonneg(f"{ent}, day {k + 1}", name, v)
         if self.daily_cancellations:
-            _need(len(self.daily_cancellations) == len(self.daily_deposits), ent, "daily_cancellations",
-                  len(self.daily_cancellations), "needs one value per day of daily_deposits")
+            _need(
+                len(self.daily_cancellations) == len(self.daily_deposits),
+                ent,
+                "daily_cancellations",
+                len(self.daily_cancellations),
+                "needs one value per day of daily_deposits",
+            )
 
     @property
     def gross_deposits(self) -> float:
-        return float(sum(self.daily_deposits)) if self.daily_deposits else float(self.deposits_total)
+        return (
+            float(sum(self.daily_deposits)) if self.daily_deposits else float(self.deposits_total)
+        )
 
 
 @dataclass(frozen=True)
@@ -101,14 +119,28 @@ class SupplySource:
         ent = f"source {self.source_id}"
         _need(self.kind in SOURCE_KINDS, ent, "kind", self.kind, f"must be one of {SOURCE_KINDS}")
         _finite_nonneg(ent, "unit_cost", self.unit_cost)
-        _need(isinstance(self.lead_time_weeks, int) and self.lead_time_weeks >= 0, ent, "lead_time_weeks",
-              self.lead_time_weeks, "must be a whole number of weeks >= 0")
-        caps = self.capacity_per_week if isinstance(self.capacity_per_week, tuple) else (self.capacity_per_week,)
+        _need(
+            isinstance(self.lead_time_weeks, int) and self.lead_time_weeks >= 0,
+            ent,
+            "lead_time_weeks",
+            self.lead_time_weeks,
+            "must be a whole number of weeks >= 0",
+        )
+        caps = (
+            self.capacity_per_week
+            if isinstance(self.capacity_per_week, tuple)
+            else (self.capacity_per_week,)
+        )
         for k, c in enumerate(caps):
             _finite_nonneg(ent if len(caps) == 1 else f"{ent}, week {k}", "capacity_per_week", c)
         _finite_nonneg(ent, "moq_units", self.moq_units)
-        _need(isinstance(self.case_pack_units, int) and self.case_pack_units >= 1, ent, "case_pack_units",
-              self.case_pack_units, "must be a positive integer")
+        _need(
+            isinstance(self.case_pack_units, int) and self.case_pack_units >= 1,
+            ent,
+            "case_pack_units",
+            self.case_pack_units,
+            "must be a positive integer",
+        )
         _finite_nonneg(ent, "committed_units", self.committed_units)
         _finite_nonneg(ent, "batch_cost", self.batch_cost)
 
@@ -135,23 +167,49 @@ class SpotDemand:
     def __post_init__(self):
         ent = "spot demand"
         if self.values:
-            _need(not self.mean_per_week, ent, "mean_per_week", self.mean_per_week,
-                  "give either mean_per_week/std_per_week or values/weights, not both")
-            _need(len(self.weights) == len(self.values), ent, "weights", len(self.weights),
-                  f"needs one weight per outcome ({len(self.values)})")
+            _need(
+                not self.mean_per_week,
+                ent,
+                "mean_per_week",
+                self.mean_per_week,
+                "give either mean_per_week/std_per_week or values/weights, not both",
+            )
+            _need(
+                len(self.weights) == len(self.values),
+                ent,
+                "weights",
+                len(self.weights),
+                f"needs one weight per outcome ({len(self.values)})",
+            )
             n_weeks = len(self.values[0])
             for k, row in enumerate(self.values):
-                _need(len(row) == n_weeks, f"{ent}, outcome {k}", "values", row,
-                      f"every outcome needs {n_weeks} weekly values")
+                _need(
+                    len(row) == n_weeks,
+                    f"{ent}, outcome {k}",
+                    "values",
+                    row,
+                    f"every outcome needs {n_weeks} weekly values",
+                )
                 for v in row:
                     _finite_nonneg(f"{ent}, outcome {k}", "values", v)
             for w in self.weights:
                 _finite_nonneg(ent, "weights", w)
-            _need(abs(sum(self.weights) - 1.0) < 1e-6, ent, "weights", sum(self.weights), "must sum to 1")
+            _need(
+                abs(sum(self.weights) - 1.0) < 1e-6,
+                ent,
+                "weights",
+                sum(self.weights),
+                "must sum to 1",
+            )
         else:
-            _need(len(self.std_per_week) == len(self.mean_per_week), ent, "std_per_week",
-                  len(self.std_per_week), f"needs one value per week of mean_per_week ({len(self.mean_per_week)})")
-            for k, (m, s) in enumerate(zip(self.mean_per_week, self.std_per_week)):
+            _need(
+                len(self.std_per_week) == len(self.mean_per_week),
+                ent,
+                "std_per_week",
+                len(self.std_per_week),
+                f"needs one value per week of mean_per_week ({len(self.mean_per_week)})",
+            )
+            for k, (m, s) in enumerate(zip(self.mean_per_week, self.std_per_week, strict=True)):
                 _finite_nonneg(f"{ent}, week {k}", "mean_per_week", m)
                 _finite_nonneg(f"{ent}, week {k}", "std_per_week", s)
 
@@ -162,8 +220,10 @@ class SpotDemand:
     @property
     def mean(self) -> tuple[float, ...]:
         if self.values:
-            return tuple(sum(w * row[t] for w, row in zip(self.weights, self.values))
-                         for t in range(self.n_weeks))
+            return tuple(
+                sum(w * row[t] for w, row in zip(self.weights, self.values, strict=True))
+                for t in range(self.n_weeks)
+            )
         return tuple(self.mean_per_week)
 
     @property
@@ -211,45 +271,123 @@ class PresaleCampaign:
 
     def __post_init__(self):
         ent = f"campaign {self.campaign_id}"
-        _need(self.deposit_end >= self.deposit_start, ent, "deposit_end", str(self.deposit_end),
-              f"deposit window must end on or after deposit_start={self.deposit_start}")
-        _need(self.final_start >= self.deposit_end, ent, "final_start", str(self.final_start),
-              f"the deposit window (ends {self.deposit_end}) must not end after the final-payment window starts")
-        _need(self.final_end >= self.final_start, ent, "final_end", str(self.final_end),
-              f"final-payment window must end on or after final_start={self.final_start}")
-        _need(self.promise_date >= self.final_start, ent, "promise_date", str(self.promise_date),
-              f"presale orders ship after the final payment opens (final_start={self.final_start})")
-        _need(self.launch_date >= self.promise_date, ent, "launch_date", str(self.launch_date),
-              f"spot sales start on or after the presale delivery promise (promise_date={self.promise_date})")
-        _need(self.as_of <= self.promise_date, ent, "as_of", str(self.as_of),
-              f"planning date must be on or before the delivery promise ({self.promise_date})")
+        _need(
+            self.deposit_end >= self.deposit_start,
+            ent,
+            "deposit_end",
+            str(self.deposit_end),
+            f"deposit window must end on or after deposit_start={self.deposit_start}",
+        )
+        _need(
+            self.final_start >= self.deposit_end,
+            ent,
+            "final_start",
+            str(self.final_start),
+            f"the deposit window (ends {self.deposit_end}) must not end after the final-payment "
+            "window starts",
+        )
+        _need(
+            self.final_end >= self.final_start,
+            ent,
+            "final_end",
+            str(self.final_end),
+            f"final-payment window must end on or after final_start={self.final_start}",
+        )
+        _need(
+            self.promise_date >= self.final_start,
+            ent,
+            "promise_date",
+            str(self.promise_date),
+            f"presale orders ship after the final payment opens (final_start={self.final_start})",
+        )
+        _need(
+            self.launch_date >= self.promise_date,
+            ent,
+            "launch_date",
+            str(self.launch_date),
+            "spot sales start on or after the presale delivery promise "
+            f"(promise_date={self.promise_date})",
+        )
+        _need(
+            self.as_of <= self.promise_date,
+            ent,
+            "as_of",
+            str(self.as_of),
+            f"planning date must be on or before the delivery promise ({self.promise_date})",
+        )
         _need(math.isfinite(self.price) and self.price > 0, ent, "price", self.price, "must be > 0")
         for name in ("deposit_amount", "deposit_value", "final_discount", "firm_preorders"):
             _finite_nonneg(ent, name, getattr(self, name))
-        _need(self.deposit_value >= self.deposit_amount, ent, "deposit_value", self.deposit_value,
-              f"the deposit's expansion value cannot be below deposit_amount={self.deposit_amount}")
-        _need(self.presale_net_price > 0, ent, "final_discount", self.final_discount,
-              f"price - final_discount - (deposit_value - deposit_amount) = {self.presale_net_price:.4g} must be > 0")
+        _need(
+            self.deposit_value >= self.deposit_amount,
+            ent,
+            "deposit_value",
+            self.deposit_value,
+            f"the deposit's expansion value cannot be below deposit_amount={self.deposit_amount}",
+        )
+        _need(
+            self.presale_net_price > 0,
+            ent,
+            "final_discount",
+            self.final_discount,
+            "price - final_discount - (deposit_value - deposit_amount) = "
+            f"{self.presale_net_price:.4g} must be > 0",
+        )
         for name in ("deposits_to_date", "cancellations_to_date"):
             for k, v in enumerate(getattr(self, name)):
-                _need(isinstance(v, (int, float)) and math.isfinite(v) and v >= 0, f"{ent}, day {k + 1}",
-                      name, v, "daily counts must be >= 0")
-        _need(len(self.cancellations_to_date) in (0, len(self.deposits_to_date)), ent, "cancellations_to_date",
-              len(self.cancellations_to_date), f"needs one value per day of deposits_to_date ({len(self.deposits_to_date)})")
-        _need(len(self.deposits_to_date) <= self.window_days, ent, "deposits_to_date", len(self.deposits_to_date),
-              f"more days than the deposit window has ({self.window_days})")
-        _need(sum(self.cancellations_to_date) <= sum(self.deposits_to_date), ent, "cancellations_to_date",
-              sum(self.cancellations_to_date), f"cannot exceed deposits_to_date total {sum(self.deposits_to_date)}")
+                _need(
+                    isinstance(v, (int, float)) and math.isfinite(v) and v >= 0,
+                    f"{ent}, day {k + 1}",
+                    name,
+                    v,
+                    "daily counts must be >= 0",
+                )
+        _need(
+            len(self.cancellations_to_date) in (0, len(self.deposits_to_date)),
+            ent,
+            "cancellations_to_date",
+            len(self.cancellations_to_date),
+            f"needs one value per day of deposits_to_date ({len(self.deposits_to_date)})",
+        )
+        _need(
+            len(self.deposits_to_date) <= self.window_days,
+            ent,
+            "deposits_to_date",
+            len(self.deposits_to_date),
+            f"more days than the deposit window has ({self.window_days})",
+        )
+        _need(
+            sum(self.cancellations_to_date) <= sum(self.deposits_to_date),
+            ent,
+            "cancellations_to_date",
+            sum(self.cancellations_to_date),
+            f"cannot exceed deposits_to_date total {sum(self.deposits_to_date)}",
+        )
         if self.conversion_rate is not None:
-            _need(isinstance(self.conversion_rate, (int, float)) and 0 <= self.conversion_rate <= 1, ent,
-                  "conversion_rate", self.conversion_rate, "a conversion rate must lie in [0, 1]")
-        _need(isinstance(self.refund_rate, (int, float)) and 0 <= self.refund_rate <= 1, ent, "refund_rate",
-              self.refund_rate, "a rate must lie in [0, 1]")
+            _need(
+                isinstance(self.conversion_rate, (int, float)) and 0 <= self.conversion_rate <= 1,
+                ent,
+                "conversion_rate",
+                self.conversion_rate,
+                "a conversion rate must lie in [0, 1]",
+            )
+        _need(
+            isinstance(self.refund_rate, (int, float)) and 0 <= self.refund_rate <= 1,
+            ent,
+            "refund_rate",
+            self.refund_rate,
+            "a rate must lie in [0, 1]",
+        )
         if self.final_payments_to_date is not None:
             _finite_nonneg(ent, "final_payments_to_date", self.final_payments_to_date)
-            _need(self.final_payments_to_date <= self.deposits_net_to_date, ent, "final_payments_to_date",
-                  self.final_payments_to_date,
-                  f"conversion must lie in [0, 1]: cannot exceed net deposits {self.deposits_net_to_date}")
+            _need(
+                self.final_payments_to_date <= self.deposits_net_to_date,
+                ent,
+                "final_payments_to_date",
+                self.final_payments_to_date,
+                "conversion must lie in [0, 1]: cannot exceed net deposits "
+                f"{self.deposits_net_to_date}",
+            )
 
     @property
     def presale_net_price(self) -> float:
@@ -293,116 +431,13 @@ class PresaleEconomics:
     initial_on_hand_units: float = 0.0
 
     def __post_init__(self):
-        for name in ("unit_salvage_value", "holding_cost_per_unit_week", "late_penalty_per_unit_week",
-                     "spot_shortage_penalty", "initial_on_hand_units"):
+        for name in (
+            "unit_salvage_value",
+            "holding_cost_per_unit_week",
+            "late_penalty_per_unit_week",
+            "spot_shortage_penalty",
+            "initial_on_hand_units",
+        ):
             _finite_nonneg("economics", name, getattr(self, name))
         if self.unfilled_presale_penalty is not None:
             _finite_nonneg("economics", "unfilled_presale_penalty", self.unfilled_presale_penalty)
-
-
-@dataclass(frozen=True)
-class PresaleProblem:
-    """Everything :func:`optimizer.presale.solve_presale` needs.
-
-    ``n_scenarios`` leaves are sampled with ``seed``. ``horizon_weeks`` defaults to the end of
-    the spot season. ``conversion_prior`` = (alpha, beta) is used when history is too thin;
-    ``deposit_prior_mean`` / ``deposit_prior_cv`` set the prior of the deposit total instead of
-    past campaigns. ``known_deposits_total`` fixes the final net deposit count (what-if runs).
-    ``recourse_order_weeks``: recourse batches may be ordered in this many weeks from the
-    recourse week on (``None``: every week). The default 2 keeps 1,000-scenario models with
-    MOQs solvable in seconds; each extra week multiplies the MOQ binaries per presale node."""
-
-    campaign: PresaleCampaign
-    sources: tuple[SupplySource, ...]
-    spot: SpotDemand = field(default_factory=SpotDemand)
-    economics: PresaleEconomics = field(default_factory=PresaleEconomics)
-    history: tuple[PastCampaign, ...] = ()
-    n_scenarios: int = 1000
-    seed: int = 0
-    horizon_weeks: int | None = None
-    conversion_prior: tuple[float, float] = (8.0, 2.0)
-    deposit_prior_mean: float | None = None
-    deposit_prior_cv: float = 0.5
-    known_deposits_total: float | None = None
-    recourse_order_weeks: int | None = 2
-
-    def __post_init__(self):
-        validate_problem(self)
-
-    @property
-    def unfilled_penalty(self) -> float:
-        c = self.campaign
-        if self.economics.unfilled_presale_penalty is not None:
-            return self.economics.unfilled_presale_penalty
-        return c.price - c.presale_net_price + c.deposit_amount
-
-    @property
-    def promise_week(self) -> int:
-        return self.campaign.week_of(self.campaign.promise_date)
-
-    @property
-    def launch_week(self) -> int:
-        return self.campaign.week_of(self.campaign.launch_date)
-
-    @property
-    def recourse_week(self) -> int:
-        """First week whose orders may depend on the presale outcome (final payments known)."""
-        c = self.campaign
-        if c.final_known:
-            return 0
-        return c.week_of(c.final_end) + 1
-
-    @property
-    def n_weeks(self) -> int:
-        if self.horizon_weeks is not None:
-            return self.horizon_weeks
-        return max(self.promise_week + 1, self.launch_week + self.spot.n_weeks)
-
-
-def validate_problem(p: PresaleProblem) -> None:
-    """Cross-field rules (single-object rules live in each dataclass)."""
-    c = p.campaign
-    _need(len(p.sources) > 0, f"campaign {c.campaign_id}", "sources", (), "at least one factory or supplier is needed")
-    ids = [s.source_id for s in p.sources]
-    _need(len(set(ids)) == len(ids), f"campaign {c.campaign_id}", "sources", ids, "source ids must be unique")
-    _need(isinstance(p.n_scenarios, int) and p.n_scenarios >= 1, "problem", "n_scenarios", p.n_scenarios,
-          "must be a positive integer")
-    if p.horizon_weeks is not None:
-        _need(isinstance(p.horizon_weeks, int) and p.horizon_weeks >= p.promise_week + 1, "problem",
-              "horizon_weeks", p.horizon_weeks, f"must reach the promise week ({p.promise_week}) at least")
-    a, b = p.conversion_prior
-    _need(a > 0 and b > 0, "problem", "conversion_prior", p.conversion_prior, "Beta parameters must be > 0")
-    _need(p.deposit_prior_cv > 0, "problem", "deposit_prior_cv", p.deposit_prior_cv, "must be > 0")
-    if p.recourse_order_weeks is not None:
-        _need(isinstance(p.recourse_order_weeks, int) and p.recourse_order_weeks >= 1, "problem",
-              "recourse_order_weeks", p.recourse_order_weeks, "must be a positive whole number of weeks or None")
-    if p.known_deposits_total is not None:
-        _finite_nonneg("problem", "known_deposits_total", p.known_deposits_total)
-    if p.deposit_prior_mean is not None:
-        _finite_nonneg("problem", "deposit_prior_mean", p.deposit_prior_mean)
-    min_cost = min(s.unit_cost for s in p.sources)
-    _need(p.economics.unit_salvage_value <= min_cost, "economics", "unit_salvage_value", p.economics.unit_salvage_value,
-          f"must not exceed the lowest unit_cost ({min_cost}); otherwise making units only to salvage them pays")
-    gap = c.price - c.presale_net_price
-    _need(p.unfilled_penalty >= gap - 1e-9, "economics", "unfilled_presale_penalty", p.unfilled_penalty,
-          f"must be at least price - presale net price = {gap:.4g} (presale buyers are served first)")
-    weeks = p.n_weeks
-    for s in p.sources:
-        usable = [t for t in range(weeks) if t + s.lead_time_weeks <= weeks - 1]
-        cap_total = sum(s.capacity(t) for t in usable)
-        if s.committed_units > 0:
-            first = [t for t in usable if t < p.recourse_week] or usable
-            cap_first = sum(s.capacity(t) for t in first)
-            _need(cap_first > 0, f"source {s.source_id}", "capacity_per_week", s.capacity_per_week,
-                  f"capacity is zero in every week the commitment can be ordered but committed_units={s.committed_units}")
-            _need(cap_first >= s.committed_units, f"source {s.source_id}", "committed_units", s.committed_units,
-                  f"exceeds the capacity of the commitment weeks ({cap_first})")
-        if s.moq_units > 0 and cap_total > 0:
-            _need(any(s.capacity(t) >= s.moq_units for t in usable), f"source {s.source_id}", "moq_units",
-                  s.moq_units, "is larger than the capacity of every week, so no batch is possible")
-    demand_now = c.firm_preorders + c.deposits_net_to_date
-    if demand_now > 0:
-        total = sum(s.capacity(t) for s in p.sources for t in range(weeks) if t + s.lead_time_weeks <= weeks - 1)
-        _need(total > 0, f"campaign {c.campaign_id}", "capacity_per_week", 0,
-              f"every source has zero capacity within the horizon but {demand_now:g} units are already "
-              "committed to buyers (firm pre-orders + deposits)")

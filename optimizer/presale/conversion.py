@@ -69,8 +69,9 @@ def _fit_mle(n: np.ndarray, k: np.ndarray) -> tuple[float, float]:
         return -float(stats.betabinom.logpmf(k, n, m * s, (1 - m) * s).sum())
 
     start = np.array([math.log(m0 / (1 - m0)), math.log(50.0)])
-    res = optimize.minimize(nll, start, method="L-BFGS-B",
-                            bounds=[(-9.0, 9.0), (0.0, math.log(10_000.0))])
+    res = optimize.minimize(
+        nll, start, method="L-BFGS-B", bounds=[(-9.0, 9.0), (0.0, math.log(10_000.0))]
+    )
     m = 1.0 / (1.0 + math.exp(-res.x[0]))
     s = math.exp(res.x[1])
     return m * s, (1 - m) * s
@@ -82,8 +83,12 @@ def cancellation_rate(history: tuple[PastCampaign, ...]) -> float:
     return float(cancelled / gross) if gross > 0 else 0.0
 
 
-def fit_conversion(history: tuple[PastCampaign, ...], category: str = "", min_campaigns: int = 3,
-                   prior: tuple[float, float] = (8.0, 2.0)) -> ConversionModel:
+def fit_conversion(
+    history: tuple[PastCampaign, ...],
+    category: str = "",
+    min_campaigns: int = 3,
+    prior: tuple[float, float] = (8.0, 2.0),
+) -> ConversionModel:
     """Fit the Beta-Binomial conversion model (see the module docstring for the pooling rule)."""
     usable = [h for h in history if h.deposits_total > 0]
     same = [h for h in usable if category and h.category == category]

@@ -1,7 +1,9 @@
 """Projecting the final deposit count while the deposit window is open (Bayesian updating).
 
 Past campaigns used for the curve and the prior: the same item's if any, else the same
-category's, else all. Deposit curve. For each past campaign with daily data, the cumulative share of its gross
+category's, else all.
+
+Deposit curve. For each past campaign with daily data, the cumulative share of its gross
 deposits collected by each fraction of its window is interpolated on a common grid of window
 fractions; the curve ``F(x)`` (x in [0, 1], F(1) = 1) is their average. Without daily history
 the curve is linear, ``F(x) = x``.
@@ -80,13 +82,15 @@ class DepositForecast:
             return 0.0
         q = 1 - self.share_observed
         lam_mean = self.shape / self.rate
-        lam_var = self.shape / self.rate ** 2
+        lam_var = self.shape / self.rate**2
         # Var(R) for R ~ Poisson(lambda q), lambda ~ Gamma: q E[lambda] + q^2 Var[lambda]
         keep = 1 - self.cancellation_rate
         var_r = q * lam_mean + q * q * lam_var
         return math.sqrt(keep * keep * var_r + q * lam_mean * keep * (1 - keep))
 
-    def sample_net_total(self, u_rate: np.ndarray, u_count: np.ndarray, u_cancel: np.ndarray) -> np.ndarray:
+    def sample_net_total(
+        self, u_rate: np.ndarray, u_count: np.ndarray, u_cancel: np.ndarray
+    ) -> np.ndarray:
         """Final net deposit totals by inverse CDF (monotone in each uniform and in the data)."""
         if self.closed:
             return np.full(u_rate.shape, round(self.observed_net), dtype=float)
@@ -96,7 +100,9 @@ class DepositForecast:
         return round(self.observed_net) + np.nan_to_num(kept)
 
 
-def closest_campaigns(history: tuple[PastCampaign, ...], item_id: str = "", category: str = "") -> tuple[PastCampaign, ...]:
+def closest_campaigns(
+    history: tuple[PastCampaign, ...], item_id: str = "", category: str = ""
+) -> tuple[PastCampaign, ...]:
     """The same item's past campaigns if any, else the same category's, else all."""
     same_item = tuple(h for h in history if item_id and h.item_id == item_id)
     if same_item:
@@ -105,9 +111,15 @@ def closest_campaigns(history: tuple[PastCampaign, ...], item_id: str = "", cate
     return same_cat or history
 
 
-def prior_forecast(history: tuple[PastCampaign, ...], cancellation_rate: float, prior_mean: float | None = None,
-                   prior_cv: float = 0.5, fallback_mean: float = 1.0, item_id: str = "",
-                   category: str = "") -> DepositForecast:
+def prior_forecast(
+    history: tuple[PastCampaign, ...],
+    cancellation_rate: float,
+    prior_mean: float | None = None,
+    prior_cv: float = 0.5,
+    fallback_mean: float = 1.0,
+    item_id: str = "",
+    category: str = "",
+) -> DepositForecast:
     """The Gamma prior of the gross deposit total before any deposit of this campaign is seen
     (from the closest past campaigns: same item, else same category, else all)."""
     history = closest_campaigns(history, item_id, category)
@@ -131,17 +143,37 @@ def known_total(total: float) -> DepositForecast:
     return DepositForecast(float(total), float(total), 1.0, 1.0, 1.0, 0.0, True, float(total))
 
 
-def project_deposits(campaign: PresaleCampaign, history: tuple[PastCampaign, ...], cancellation_rate: float,
-                     prior_mean: float | None = None, prior_cv: float = 0.5) -> DepositForecast:
+def project_deposits(
+    campaign: PresaleCampaign,
+    history: tuple[PastCampaign, ...],
+    cancellation_rate: float,
+    prior_mean: float | None = None,
+    prior_cv: float = 0.5,
+) -> DepositForecast:
     """Posterior of the final deposit count of ``campaign`` given its deposits to date."""
     gross = float(sum(campaign.deposits_to_date))
     net = campaign.deposits_net_to_date
     if campaign.window_closed:
         return DepositForecast(net, gross, 1.0, 1.0, 1.0, cancellation_rate, True, net)
-    prior = prior_forecast(history, cancellation_rate, prior_mean, prior_cv, fallback_mean=gross,
-                           item_id=campaign.item_id, category=campaign.category)
+    prior = prior_forecast(
+        history,
+        cancellation_rate,
+        prior_mean,
+        prior_cv,
+        fallback_mean=gross,
+        item_id=campaign.item_id,
+        category=campaign.category,
+    )
     curve = fit_deposit_curve(closest_campaigns(history, campaign.item_id, campaign.category))
     x = len(campaign.deposits_to_date) / campaign.window_days
     share = float(np.interp(x, GRID, curve))
-    return DepositForecast(net, gross, share, prior.shape + gross, prior.rate + share, cancellation_rate,
-                           False, prior.prior_mean)
+    return DepositForecast(
+        net,
+        gross,
+        share,
+        prior.shape + gross,
+        prior.rate + share,
+        cancellation_rate,
+        False,
+        prior.prior_mean,
+    )

@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from optimizer.presale.campaign import PresaleProblem
 from optimizer.presale.model import PresaleSolution, demand_models
+from optimizer.presale.problem import PresaleProblem
 from optimizer.presale.sampling import ScenarioSet, build_scenarios
 from optimizer.solver import SolverOptions, solve_highs_arrays
 
@@ -63,7 +63,9 @@ class PresaleMetrics:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
-def _arrivals(problem: PresaleProblem, solution: PresaleSolution, node_for: np.ndarray) -> np.ndarray:
+def _arrivals(
+    problem: PresaleProblem, solution: PresaleSolution, node_for: np.ndarray
+) -> np.ndarray:
     """Arrivals per (plan node, week) and production cost per plan node."""
     T = problem.n_weeks
     n_plan_nodes = max(solution.scenarios.n_nodes, 1)
@@ -88,7 +90,9 @@ def nearest_node(plan_units: np.ndarray, units: np.ndarray) -> np.ndarray:
     return order[np.where(take_left, left, pos)]
 
 
-def _allocate(problem: PresaleProblem, arrivals: np.ndarray, presale: np.ndarray, spot: np.ndarray) -> dict:
+def _allocate(
+    problem: PresaleProblem, arrivals: np.ndarray, presale: np.ndarray, spot: np.ndarray
+) -> dict:
     """Optimal allocation of given arrivals (leaves x weeks) to each leaf's presale and spot
     demand: the second-stage LP of the SAA model with every order fixed, one block per leaf."""
     import scipy.sparse as sp
@@ -104,9 +108,12 @@ def _allocate(problem: PresaleProblem, arrivals: np.ndarray, presale: np.ndarray
     cost = np.zeros(nv)
     cost[:T] = eco.holding_cost_per_unit_week
     cost[T - 1] -= eco.unit_salvage_value
-    cost[T:T + n_e] = -(c.presale_net_price + problem.unfilled_penalty
-                        + eco.late_penalty_per_unit_week * (T - np.arange(wp, T)))
-    cost[T + n_e:] = -(c.price + eco.spot_shortage_penalty)
+    cost[T : T + n_e] = -(
+        c.presale_net_price
+        + problem.unfilled_penalty
+        + eco.late_penalty_per_unit_week * (T - np.arange(wp, T))
+    )
+    cost[T + n_e :] = -(c.price + eco.spot_shortage_penalty)
     rows, cols, vals = [], [], []
     for t in range(T):  # balance: I_t - I_t-1 + e_t + a_t = A_t
         rows += [t]
@@ -136,26 +143,50 @@ def _allocate(problem: PresaleProblem, arrivals: np.ndarray, presale: np.ndarray
     row_upper = np.column_stack([rhs, presale]).ravel()
     col_upper = np.tile(np.concatenate([np.full(T + n_e, np.inf), np.zeros(n_a)]), (n, 1))
     if n_a:
-        col_upper[:, T + n_e:] = spot[:, spot_weeks]
-    sol = solve_highs_arrays(np.tile(cost, n), matrix, row_lower, row_upper, np.zeros(n * nv), col_upper.ravel(),
-                             options=SolverOptions(time_limit_s=None), name="presale_allocation")
+        col_upper[:, T + n_e :] = spot[:, spot_weeks]
+    sol = solve_highs_arrays(
+        np.tile(cost, n),
+        matrix,
+        row_lower,
+        row_upper,
+        np.zeros(n * nv),
+        col_upper.ravel(),
+        options=SolverOptions(time_limit_s=None),
+        name="presale_allocation",
+    )
     x = sol.x.reshape(n, nv)
     inv = x[:, :T]
-    ships = x[:, T:T + n_e]
-    sales = x[:, T + n_e:]
-    start = np.concatenate([np.full((n, 1), eco.initial_on_hand_units), inv[:, :-1]], axis=1) + arrivals
+    ships = x[:, T : T + n_e]
+    sales = x[:, T + n_e :]
+    start = (
+        np.concatenate([np.full((n, 1), eco.initial_on_hand_units), inv[:, :-1]], axis=1) + arrivals
+    )
     backlog_weeks = (T - wp) * presale - ships @ (T - np.arange(wp, T)) if n_e else np.zeros(n)
     spot_total = spot.sum(axis=1)
-    profit = (-(x @ cost) - (problem.unfilled_penalty + eco.late_penalty_per_unit_week * (T - wp)) * presale
-              - eco.spot_shortage_penalty * spot[:, spot_weeks].sum(axis=1))
-    return {"profit": profit, "leftover": inv[:, T - 1], "inv_sum": (0.5 * (start + inv)).sum(axis=1),
-            "presale_shipped": ships.sum(axis=1), "spot_sold": sales.sum(axis=1),
-            "spot_lost": spot_total - sales.sum(axis=1),
-            "presale_late": presale - (ships[:, 0] if n_e else 0.0), "backlog_weeks": backlog_weeks}
+    profit = (
+        -(x @ cost)
+        - (problem.unfilled_penalty + eco.late_penalty_per_unit_week * (T - wp)) * presale
+        - eco.spot_shortage_penalty * spot[:, spot_weeks].sum(axis=1)
+    )
+    return {
+        "profit": profit,
+        "leftover": inv[:, T - 1],
+        "inv_sum": (0.5 * (start + inv)).sum(axis=1),
+        "presale_shipped": ships.sum(axis=1),
+        "spot_sold": sales.sum(axis=1),
+        "spot_lost": spot_total - sales.sum(axis=1),
+        "presale_late": presale - (ships[:, 0] if n_e else 0.0),
+        "backlog_weeks": backlog_weeks,
+    }
 
 
-def simulate(problem: PresaleProblem, solution: PresaleSolution, scenarios: ScenarioSet,
-             plan_node_of_node: np.ndarray | None = None, chunk: int = 250) -> dict[str, np.ndarray]:
+def simulate(
+    problem: PresaleProblem,
+    solution: PresaleSolution,
+    scenarios: ScenarioSet,
+    plan_node_of_node: np.ndarray | None = None,
+    chunk: int = 250,
+) -> dict[str, np.ndarray]:
     """Per-leaf outcome arrays of ``solution`` on ``scenarios`` (see the module docstring)."""
     if plan_node_of_node is None:
         plan_node_of_node = nearest_node(solution.scenarios.presale_units, scenarios.presale_units)
@@ -165,9 +196,13 @@ def simulate(problem: PresaleProblem, solution: PresaleSolution, scenarios: Scen
     parts = []
     for lo in range(0, scenarios.n_leaves, chunk):
         hi = min(lo + chunk, scenarios.n_leaves)
-        parts.append(_allocate(problem, arr[leaf_plan[lo:hi]], presale[lo:hi], scenarios.spot[lo:hi]))
+        parts.append(
+            _allocate(problem, arr[leaf_plan[lo:hi]], presale[lo:hi], scenarios.spot[lo:hi])
+        )
     out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    out["profit"] = out["profit"] - cost[leaf_plan] + scenarios.forfeit_revenue[scenarios.node_of_leaf]
+    out["profit"] = (
+        out["profit"] - cost[leaf_plan] + scenarios.forfeit_revenue[scenarios.node_of_leaf]
+    )
     out["produced"] = arr[leaf_plan].sum(axis=1)
     return out
 
@@ -182,19 +217,28 @@ def summarize(outcome: dict[str, np.ndarray], weights: np.ndarray) -> PresaleMet
     cum = np.cumsum(w[order])
     p05 = float(profit[order][min(np.searchsorted(cum, 0.05), len(cum) - 1)])
     p95 = float(profit[order][min(np.searchsorted(cum, 0.95), len(cum) - 1)])
-    stockout = (outcome["spot_lost"] > STOCKOUT_TOL_UNITS) | (outcome["presale_late"] > STOCKOUT_TOL_UNITS)
+    stockout = (outcome["spot_lost"] > STOCKOUT_TOL_UNITS) | (
+        outcome["presale_late"] > STOCKOUT_TOL_UNITS
+    )
     sold = float(w @ (outcome["presale_shipped"] + outcome["spot_sold"]))
     turnover = 7.0 * float(w @ outcome["inv_sum"]) / sold if sold > 0 else float("inf")
     return PresaleMetrics(
-        expected_profit=mean, profit_std=std, profit_ci95=1.96 * std / math.sqrt(n_eff),
-        profit_p05=p05, profit_p95=p95, stockout_probability=float(w @ stockout),
-        expected_leftover_units=float(w @ outcome["leftover"]), expected_turnover_days=turnover,
+        expected_profit=mean,
+        profit_std=std,
+        profit_ci95=1.96 * std / math.sqrt(n_eff),
+        profit_p05=p05,
+        profit_p95=p95,
+        stockout_probability=float(w @ stockout),
+        expected_leftover_units=float(w @ outcome["leftover"]),
+        expected_turnover_days=turnover,
         presale_share=float(w @ outcome["presale_shipped"]) / sold if sold > 0 else 0.0,
         expected_presale_units=float(w @ outcome["presale_shipped"]),
         expected_spot_units_sold=float(w @ outcome["spot_sold"]),
         expected_spot_units_lost=float(w @ outcome["spot_lost"]),
         expected_presale_late_units=float(w @ outcome["presale_late"]),
-        expected_produced_units=float(w @ outcome["produced"]), n_samples=int(len(profit)))
+        expected_produced_units=float(w @ outcome["produced"]),
+        n_samples=int(len(profit)),
+    )
 
 
 def in_sample_metrics(problem: PresaleProblem, solution: PresaleSolution) -> PresaleMetrics:
@@ -204,8 +248,9 @@ def in_sample_metrics(problem: PresaleProblem, solution: PresaleSolution) -> Pre
     return summarize(out, sc.leaf_weight)
 
 
-def evaluate_plan(problem: PresaleProblem, solution: PresaleSolution, n_samples: int = 10_000,
-                  seed: int = 12_345) -> PresaleMetrics:
+def evaluate_plan(
+    problem: PresaleProblem, solution: PresaleSolution, n_samples: int = 10_000, seed: int = 12_345
+) -> PresaleMetrics:
     """Independent Monte Carlo estimate of the plan's metrics on ``n_samples`` fresh scenarios
     (fresh seed; every scenario draws its own presale outcome)."""
     conversion, forecast = demand_models(problem)

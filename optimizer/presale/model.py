@@ -1,4 +1,5 @@
-"""Presale production plan: a scenario-based two-stage stochastic MILP (sample average approximation).
+"""Presale production plan: a scenario-based two-stage stochastic MILP (sample average
+approximation).
 
 Sets
   J       sources (factories ``MO`` / suppliers ``PO``), index j
@@ -63,14 +64,23 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimizer.presale.campaign import PresaleProblem
 from optimizer.presale.conversion import ConversionModel, fit_conversion, fixed_conversion
 from optimizer.presale.deposits import DepositForecast, known_total, project_deposits
+from optimizer.presale.problem import PresaleProblem
 from optimizer.presale.sampling import ScenarioSet, build_scenarios
 from optimizer.solver import SolveInfo, SolverOptions, solve_pulp
 
-ORDER_COLUMNS = ["stage", "node", "presale_units", "source_id", "kind", "order_week", "arrival_week",
-                 "qty_units", "unit_cost"]
+ORDER_COLUMNS = [
+    "stage",
+    "node",
+    "presale_units",
+    "source_id",
+    "kind",
+    "order_week",
+    "arrival_week",
+    "qty_units",
+    "unit_cost",
+]
 
 
 @dataclass(frozen=True)
@@ -111,20 +121,35 @@ def demand_models(problem: PresaleProblem) -> tuple[ConversionModel, DepositFore
     """Conversion model and deposit projection for the problem's campaign."""
     c = problem.campaign
     fitted = fit_conversion(problem.history, c.category, prior=problem.conversion_prior)
-    conversion = fixed_conversion(c.conversion_rate, fitted.cancellation_rate) if c.conversion_rate is not None else fitted
+    conversion = (
+        fixed_conversion(c.conversion_rate, fitted.cancellation_rate)
+        if c.conversion_rate is not None
+        else fitted
+    )
     if problem.known_deposits_total is not None:
         return conversion, known_total(problem.known_deposits_total)
-    forecast = project_deposits(c, problem.history, conversion.cancellation_rate,
-                                problem.deposit_prior_mean, problem.deposit_prior_cv)
+    forecast = project_deposits(
+        c,
+        problem.history,
+        conversion.cancellation_rate,
+        problem.deposit_prior_mean,
+        problem.deposit_prior_cv,
+    )
     return conversion, forecast
 
 
-def solve_presale(problem: PresaleProblem, options: SolverOptions = SolverOptions(),
-                  scenarios: ScenarioSet | None = None) -> PresaleSolution:
+def solve_presale(
+    problem: PresaleProblem,
+    options: SolverOptions | None = None,
+    scenarios: ScenarioSet | None = None,
+) -> PresaleSolution:
     """Solve the SAA two-stage model of ``problem`` (see the module docstring)."""
+    options = options or SolverOptions()
     conversion, forecast = demand_models(problem)
     if scenarios is None:
-        scenarios = build_scenarios(problem, conversion, forecast, problem.n_scenarios, problem.seed)
+        scenarios = build_scenarios(
+            problem, conversion, forecast, problem.n_scenarios, problem.seed
+        )
     prob, handles = _build(problem, scenarios)
     info = _solve(prob, options)
     orders = _extract(problem, scenarios, handles)
@@ -138,14 +163,25 @@ def solve_presale(problem: PresaleProblem, options: SolverOptions = SolverOption
     else:
         profit_bound = constant - info.bound if options.backend == "highs" else info.bound
         gap_abs = max(0.0, profit_bound - info.objective)
-    return PresaleSolution(orders, info.objective, info, scenarios, conversion, forecast,
-                           problem.n_weeks, problem.recourse_week, gap_abs)
+    return PresaleSolution(
+        orders,
+        info.objective,
+        info,
+        scenarios,
+        conversion,
+        forecast,
+        problem.n_weeks,
+        problem.recourse_week,
+        gap_abs,
+    )
 
 
 def _batch_var(prob, name: str, src, cap: float):
     """Quantity expression of one batch, plus its binary (or None)."""
     if src.case_pack_units > 1:
-        packs = prob.add_variable(f"k_{name}", lowBound=0, upBound=int(cap // src.case_pack_units), cat="Integer")
+        packs = prob.add_variable(
+            f"k_{name}", lowBound=0, upBound=int(cap // src.case_pack_units), cat="Integer"
+        )
         qty = src.case_pack_units * packs
     else:
         qty = prob.add_variable(f"x_{name}", lowBound=0, upBound=cap)
@@ -154,13 +190,20 @@ def _batch_var(prob, name: str, src, cap: float):
         z = prob.add_variable(f"z_{name}", cat="Binary")
         prob += pulp.LpConstraint(qty - cap * z, pulp.LpConstraintLE, f"capacity[{name}]", 0)
         if src.moq_units > 0:
-            prob += pulp.LpConstraint(qty - src.moq_units * z, pulp.LpConstraintGE, f"moq[{name}]", 0)
+            prob += pulp.LpConstraint(
+                qty - src.moq_units * z, pulp.LpConstraintGE, f"moq[{name}]", 0
+            )
     return qty, z
 
 
 def _build(problem: PresaleProblem, sc: ScenarioSet):
     c, eco = problem.campaign, problem.economics
-    T, r, wp, launch = problem.n_weeks, problem.recourse_week, problem.promise_week, problem.launch_week
+    T, r, wp, launch = (
+        problem.n_weeks,
+        problem.recourse_week,
+        problem.promise_week,
+        problem.launch_week,
+    )
     prob = pulp.LpProblem(f"presale_{c.campaign_id}", pulp.LpMaximize)
     obj: dict = {}
     const = 0.0
@@ -178,22 +221,36 @@ def _build(problem: PresaleProblem, sc: ScenarioSet):
                 qty, z = _batch_var(prob, f"{src.source_id},w{t}", src, cap)
                 first[(src.source_id, t)] = qty
                 commit_terms[src.source_id].append(qty)
-                cost_terms.append((src.unit_cost * qty + (src.batch_cost * z if z is not None else 0), 1.0))
+                cost_terms.append(
+                    (src.unit_cost * qty + (src.batch_cost * z if z is not None else 0), 1.0)
+                )
                 for o in range(sc.n_nodes):
                     arrivals[o][t + src.lead_time_weeks].append(qty)
             elif problem.recourse_order_weeks is None or t < r + problem.recourse_order_weeks:
                 for o in range(sc.n_nodes):
                     qty, z = _batch_var(prob, f"{src.source_id},w{t},n{o}", src, cap)
                     second[(o, src.source_id, t)] = qty
-                    cost_terms.append((src.unit_cost * qty + (src.batch_cost * z if z is not None else 0),
-                                       float(sc.node_weight[o])))
+                    cost_terms.append(
+                        (
+                            src.unit_cost * qty + (src.batch_cost * z if z is not None else 0),
+                            float(sc.node_weight[o]),
+                        )
+                    )
                     arrivals[o][t + src.lead_time_weeks].append(qty)
     for src in problem.sources:
         if src.committed_units > 0:
-            prob += pulp.LpConstraint(pulp.lpSum(commit_terms[src.source_id]), pulp.LpConstraintGE,
-                                      f"commitment[{src.source_id}]", src.committed_units)
+            prob += pulp.LpConstraint(
+                pulp.lpSum(commit_terms[src.source_id]),
+                pulp.LpConstraintGE,
+                f"commitment[{src.source_id}]",
+                src.committed_units,
+            )
     r_p, r_s = c.presale_net_price, c.price
-    pi_u, pi_l, pi_s = problem.unfilled_penalty, eco.late_penalty_per_unit_week, eco.spot_shortage_penalty
+    pi_u, pi_l, pi_s = (
+        problem.unfilled_penalty,
+        eco.late_penalty_per_unit_week,
+        eco.spot_shortage_penalty,
+    )
     h, v = eco.holding_cost_per_unit_week, eco.unit_salvage_value
     arrival_expr = [[pulp.lpSum(arrivals[o][t]) for t in range(T)] for o in range(sc.n_nodes)]
     for s in range(sc.n_leaves):
@@ -226,7 +283,9 @@ def _build(problem: PresaleProblem, sc: ScenarioSet):
             prob += pulp.LpConstraint(flow, pulp.LpConstraintEQ, f"balance[s={s},w={t}]", rhs)
             prev = inv
         if ships:
-            prob += pulp.LpConstraint(pulp.lpSum(ships), pulp.LpConstraintLE, f"presale[s={s}]", p_units)
+            prob += pulp.LpConstraint(
+                pulp.lpSum(ships), pulp.LpConstraintLE, f"presale[s={s}]", p_units
+            )
     objective = pulp.LpAffineExpression(list(obj.items()), constant=const)
     for expr, weight in cost_terms:
         objective -= weight * expr
@@ -246,13 +305,34 @@ def _extract(problem: PresaleProblem, sc: ScenarioSet, handles) -> pd.DataFrame:
         q = float(pulp.value(qty) or 0.0)
         if q > 1e-6:
             src = kinds[sid]
-            rows.append(("commit", -1, np.nan, sid, src.kind, t, t + src.lead_time_weeks, q, src.unit_cost))
+            rows.append(
+                ("commit", -1, np.nan, sid, src.kind, t, t + src.lead_time_weeks, q, src.unit_cost)
+            )
     for (o, sid, t), qty in sorted(second.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
         q = float(pulp.value(qty) or 0.0)
         if q > 1e-6:
             src = kinds[sid]
-            rows.append(("recourse", o, float(sc.presale_units[o]), sid, src.kind, t, t + src.lead_time_weeks,
-                         q, src.unit_cost))
+            rows.append(
+                (
+                    "recourse",
+                    o,
+                    float(sc.presale_units[o]),
+                    sid,
+                    src.kind,
+                    t,
+                    t + src.lead_time_weeks,
+                    q,
+                    src.unit_cost,
+                )
+            )
     frame = pd.DataFrame(rows, columns=ORDER_COLUMNS)
-    return frame.astype({"node": "int64", "order_week": "int64", "arrival_week": "int64",
-                         "qty_units": "float64", "unit_cost": "float64", "presale_units": "float64"})
+    return frame.astype(
+        {
+            "node": "int64",
+            "order_week": "int64",
+            "arrival_week": "int64",
+            "qty_units": "float64",
+            "unit_cost": "float64",
+            "presale_units": "float64",
+        }
+    )

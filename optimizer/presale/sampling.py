@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from optimizer.presale.campaign import PresaleProblem
 from optimizer.presale.conversion import ConversionModel
 from optimizer.presale.deposits import DepositForecast
+from optimizer.presale.problem import PresaleProblem
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,11 @@ def lhs_uniforms(rng: np.random.Generator, n: int, dims: int) -> np.ndarray:
     return (strata + rng.random((n, dims))) / n
 
 
-def presale_outcomes(problem: PresaleProblem, conversion: ConversionModel, forecast: DepositForecast,
-                     u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Presale units, final net deposits and forfeited deposit revenue for uniforms ``u`` (n x 6)."""
+def presale_outcomes(
+    problem: PresaleProblem, conversion: ConversionModel, forecast: DepositForecast, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Presale units, final net deposits and forfeited deposit revenue for uniforms ``u``
+    (n x 6)."""
     c = problem.campaign
     if c.final_known:
         n = np.full(u.shape[0], round(c.deposits_net_to_date), dtype=float)
@@ -73,7 +75,9 @@ def presale_outcomes(problem: PresaleProblem, conversion: ConversionModel, forec
         n = forecast.sample_net_total(u[:, 0], u[:, 1], u[:, 2])
         p = conversion.sample_p(u[:, 3])
         conv = np.nan_to_num(stats.binom.ppf(u[:, 4], n, np.clip(p, 0.0, 1.0)))
-    refunds = np.nan_to_num(stats.binom.ppf(u[:, 5], conv, c.refund_rate)) if c.refund_rate > 0 else 0.0
+    refunds = (
+        np.nan_to_num(stats.binom.ppf(u[:, 5], conv, c.refund_rate)) if c.refund_rate > 0 else 0.0
+    )
     units = conv - refunds + c.firm_preorders
     forfeit = c.deposit_amount * (n - conv) if c.deposits_forfeited else np.zeros_like(n)
     return units, n, forfeit
@@ -98,7 +102,9 @@ def _node_count(n: int) -> int:
     return best
 
 
-def spot_samples(problem: PresaleProblem, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def spot_samples(
+    problem: PresaleProblem, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` spot-demand rows (n x weeks) with their weights (explicit outcomes: all of them)."""
     spot = problem.spot
     if spot.values:
@@ -112,8 +118,14 @@ def spot_samples(problem: PresaleProblem, n: int, rng: np.random.Generator) -> t
     return np.maximum(0.0, mean + std * z), np.full(n, 1.0 / n)
 
 
-def build_scenarios(problem: PresaleProblem, conversion: ConversionModel, forecast: DepositForecast,
-                    n_scenarios: int, seed: int, tree: bool = True) -> ScenarioSet:
+def build_scenarios(
+    problem: PresaleProblem,
+    conversion: ConversionModel,
+    forecast: DepositForecast,
+    n_scenarios: int,
+    seed: int,
+    tree: bool = True,
+) -> ScenarioSet:
     """Sample a scenario tree (see the module docstring). ``tree=False``: one presale draw per
     leaf whatever the recourse structure (used by evaluation)."""
     rng = np.random.default_rng(seed)
@@ -128,7 +140,9 @@ def build_scenarios(problem: PresaleProblem, conversion: ConversionModel, foreca
     else:
         n_nodes = max(1, n_scenarios // n_outcomes) if explicit else n_scenarios
     n_inner = n_outcomes if explicit else max(1, n_scenarios // n_nodes)
-    units, deposits, forfeit = presale_outcomes(problem, conversion, forecast, lhs_uniforms(rng, n_nodes, 6))
+    units, deposits, forfeit = presale_outcomes(
+        problem, conversion, forecast, lhs_uniforms(rng, n_nodes, 6)
+    )
     if explicit:
         spot, w = spot_samples(problem, 0, rng)
         spot = np.tile(spot, (n_nodes, 1))
@@ -138,5 +152,12 @@ def build_scenarios(problem: PresaleProblem, conversion: ConversionModel, foreca
         leaf_w = np.full(n_nodes * n_inner, 1.0 / (n_nodes * n_inner))
     node_of_leaf = np.repeat(np.arange(n_nodes), n_inner)
     node_w = np.bincount(node_of_leaf, weights=leaf_w, minlength=n_nodes)
-    return ScenarioSet(units.astype(float), deposits.astype(float), np.asarray(forfeit, dtype=float),
-                       node_of_leaf, spot, leaf_w, node_w)
+    return ScenarioSet(
+        units.astype(float),
+        deposits.astype(float),
+        np.asarray(forfeit, dtype=float),
+        node_of_leaf,
+        spot,
+        leaf_w,
+        node_w,
+    )

@@ -14,36 +14,84 @@ from scenarios.datasets.files import read_dir
 from scenarios.datasets.sample import sample_dir
 from scenarios.presale import campaign_problem, operationplan_rows
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "specs" / "presale_campaign_example.json"
-KEYS = {"plan", "stockout_probability", "expected_leftover_units", "expected_profit", "profit_std", "profit_ci95",
-        "expected_turnover_days", "recommended_presale_share", "value_of_presale_information", "share_sweep"}
+EXAMPLE = (
+    Path(__file__).resolve().parents[2] / "scenarios" / "specs" / "presale_campaign_example.json"
+)
+KEYS = {
+    "plan",
+    "stockout_probability",
+    "expected_leftover_units",
+    "expected_profit",
+    "profit_std",
+    "profit_ci95",
+    "expected_turnover_days",
+    "recommended_presale_share",
+    "value_of_presale_information",
+    "share_sweep",
+}
 
 
 def run_cli(*argv) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "api.cli.main", *argv], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli.main", *argv], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.slow
 def test_plan_from_file_prints_json_with_every_output():
-    proc = run_cli("presale", "plan", "--file", str(EXAMPLE), "--scenarios", "100", "--eval-samples", "2000",
-                   "--sweep-scenarios", "40", "--json")
+    proc = run_cli(
+        "presale",
+        "plan",
+        "--file",
+        str(EXAMPLE),
+        "--scenarios",
+        "100",
+        "--eval-samples",
+        "2000",
+        "--sweep-scenarios",
+        "40",
+        "--json",
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)  # stdout is pure JSON (solver banners go to stderr)
     assert KEYS <= set(out)
     assert out["plan"] and {r["type"] for r in out["plan"]} <= {"MO", "PO"}
     assert all(r["qty_units"] > 0 for r in out["plan"])
     assert 0 <= out["stockout_probability"] <= 1 and out["expected_turnover_days"] > 0
-    assert [p["presale_share_target"] for p in out["share_sweep"]] == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-    assert out["recommended_presale_share"] in [p["presale_share_target"] for p in out["share_sweep"]]
+    assert [p["presale_share_target"] for p in out["share_sweep"]] == [
+        0.0,
+        0.1,
+        0.2,
+        0.3,
+        0.4,
+        0.5,
+        0.6,
+    ]
+    assert out["recommended_presale_share"] in [
+        p["presale_share_target"] for p in out["share_sweep"]
+    ]
     assert out["value_of_presale_information"] is not None
 
 
 def test_plan_from_sample_data_folder(capsys):
-    code = main(["presale", "plan", "PS-NEW01-3", "--data", str(sample_dir()), "--scenarios", "60",
-                 "--eval-samples", "500", "--no-sweep", "--json"])
+    code = main(
+        [
+            "presale",
+            "plan",
+            "PS-NEW01-3",
+            "--data",
+            str(sample_dir()),
+            "--scenarios",
+            "60",
+            "--eval-samples",
+            "500",
+            "--no-sweep",
+            "--json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["campaign_id"] == "PS-NEW01-3" and out["plan"]
-    assert {r["type"] for r in out["plan"]} == {"PO"}   # the sample sources NEW01 from supplier S1
+    assert {r["type"] for r in out["plan"]} == {"PO"}  # the sample sources NEW01 from supplier S1
 
 
 def test_operationplan_rows_from_sample():
@@ -53,9 +101,14 @@ def test_operationplan_rows_from_sample():
     data = read_dir(sample_dir())
     problem = campaign_problem(data, "PS-NEW02-3", n_scenarios=40)
     assert problem.sources[0].moq_units == 500 and problem.sources[0].case_pack_units == 50
-    assert problem.sources[0].lead_time_weeks == 3     # 21 days
-    report = plan_presale(problem, SolverOptions(mip_gap=1e-3, time_limit_s=20), n_eval_samples=300,
-                          with_vpi=False, shares=())
+    assert problem.sources[0].lead_time_weeks == 3  # 21 days
+    report = plan_presale(
+        problem,
+        SolverOptions(mip_gap=1e-3, time_limit_s=20),
+        n_eval_samples=300,
+        with_vpi=False,
+        shares=(),
+    )
     rows = operationplan_rows(problem, report)
     assert set(rows["type"]) == {"PO"} and (rows["supplier_id"] == "S1").all()
     assert (rows["status"] == "proposed").all() and (rows["due_date"] >= rows["order_date"]).all()
@@ -65,11 +118,17 @@ def test_operationplan_rows_from_sample():
     assert all(abs(q / 50 - round(q / 50)) < 1e-6 for q in commits["quantity_proposed"])
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["presale", "plan"], "give a CAMPAIGN_ID"),
-    (["presale", "plan", "PS-1"], "for now pass --data DIR"),
-    (["presale", "plan", "NOPE", "--data", "scenarios/sample"], "campaign_id='NOPE': no such presale campaign"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["presale", "plan"], "give a CAMPAIGN_ID"),
+        (["presale", "plan", "PS-1"], "for now pass --data DIR"),
+        (
+            ["presale", "plan", "NOPE", "--data", "scenarios/sample"],
+            "campaign_id='NOPE': no such presale campaign",
+        ),
+    ],
+)
 def test_user_mistakes_give_one_line(argv, message, capsys):
     root = Path(__file__).resolve().parents[2]
     argv = [a if a != "scenarios/sample" else str(root / a) for a in argv]
