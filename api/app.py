@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     "RATE_LIMIT_PER_S": 20.0,  # per API key and process; 0 disables
     "RATE_LIMIT_BURST": 40,
+    "AUTH_CACHE_S": 2.0,  # a verified key is trusted this long per process (revocation delay); 0: off
     "ACK_QTY_TOLERANCE": 0.05,  # supplier changes within ±5% quantity ...
     "ACK_DATE_TOLERANCE_DAYS": 2,  # ... and ±2 days are accepted without planner review
     "MAX_SYNC_UPLOAD_ROWS": 50_000,  # larger uploads go through POST /api/v1/imports (a job)
@@ -49,6 +50,7 @@ class Extension:
     rate_limiter: Any = None
     worker: Any = None
     feed_cache: Any = None  # rendered supplier feed pages by ETag
+    auth_cache: Any = None  # verified keys by hash (AUTH_CACHE_S)
 
 
 def _read_sessions(url: str, session_factory) -> sessionmaker[Session]:
@@ -97,7 +99,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter = RateLimiter(rate, int(app.config["RATE_LIMIT_BURST"])) if rate > 0 else None
     app.extensions["stockpilot"] = Extension(url=url, sessions=session_factory(url),
                                              read_sessions=_read_sessions(url, session_factory),
-                                             rate_limiter=limiter, feed_cache=LruCache(2048))
+                                             rate_limiter=limiter, feed_cache=LruCache(2048),
+                                             auth_cache=LruCache(10_000))
 
     api = StockpilotApi()
     api.init_app(app)

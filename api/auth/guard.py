@@ -8,12 +8,14 @@ and its docs page) and puts the caller's :class:`~api.auth.keys.Principal` on ``
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from flask import current_app, g, request
 
-from api.auth.keys import AuthError, Principal, verify_key
+from api.auth.keys import AuthError, Principal, hash_key, verify_key
 from api.auth.ratelimit import retry_after_seconds
+from api.db.base import utcnow
 from api.errors import Forbidden, TooManyRequests, Unauthorized
 
 PLANNER_READ = ("admin", "planner", "viewer")
@@ -63,10 +65,16 @@ def authenticate() -> None:
     from api.blueprints import sessions
 
     ext = current_app.extensions["stockpilot"]
-    try:
-        principal = verify_key(sessions().shared_reader(), token.strip())
-    except AuthError as exc:
-        raise Unauthorized(str(exc)) from None
+    token = token.strip()
+    principal = _cached(ext, token)
+    if principal is None:
+        try:
+            principal = verify_key(sessions().shared_reader(), token)
+        except AuthError as exc:
+            raise Unauthorized(str(exc)) from None
+        ttl = float(current_app.config["AUTH_CACHE_S"])
+        if ttl > 0:
+            ext.auth_cache.put(hash_key(token), (principal, time.monotonic() + ttl))
     g.principal = principal
     limiter = ext.rate_limiter
     if limiter is not None:
@@ -74,6 +82,22 @@ def authenticate() -> None:
         if wait > 0:
             raise TooManyRequests(f"rate limit of {limiter.rate:g} requests/s per key exceeded",
                                   retry_after_seconds(wait))
+
+
+def _cached(ext, token: str) -> Principal | None:
+    """A principal verified less than AUTH_CACHE_S seconds ago (expiry is still checked on
+    every request; a revocation is seen once the entry runs out)."""
+    if ext.auth_cache is None:
+        return None
+    entry = ext.auth_cache.get(hash_key(token))
+    if entry is None:
+        return None
+    principal, valid_until = entry
+    if time.monotonic() >= valid_until:
+        return None
+    if principal.expires_at is not None and principal.expires_at <= utcnow():
+        raise Unauthorized("API key expired")
+    return principal
 
 
 def require_declared_roles() -> None:

@@ -38,6 +38,7 @@ class Principal:
     name: str
     role: str
     supplier_id: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -148,4 +149,5 @@ def verify_key(session: Session, key: str, touch: bool = False) -> Principal:
         raise AuthError("API key expired")
     if touch:
         session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=utcnow()))
-    return Principal(row.id, row.prefix, row.name, row.role, row.supplier_id)
+    return Principal(row.id, row.prefix, row.name, row.role, row.supplier_id,
+                     _aware(row.expires_at) if row.expires_at is not None else None)

@@ -4,6 +4,7 @@ rate limits answer 429 with Retry-After."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -50,28 +51,41 @@ def test_wrong_secret_with_valid_prefix_refused(client, keys):
     assert client.get("/api/v1/purchase-orders", headers=bearer(forged)).status_code == 401
 
 
-def test_expired_key_refused(client, sessions, sample_db):
+def test_expired_key_refused_even_when_cached(client, sessions, sample_db):
+    """The app's default AUTH_CACHE_S is on: expiry is checked on every request anyway."""
     from api.db.base import utcnow
     from api.db.models import ApiKey
     from api.services.uow import unit_of_work
 
+    assert client.application.config["AUTH_CACHE_S"] > 0
     key = make_key(sessions, "planner", expires_in_days=1)
     assert client.get("/api/v1/purchase-orders", headers=bearer(key)).status_code == 200
     with unit_of_work(sessions) as s:
-        s.execute(update(ApiKey).values(expires_at=utcnow() - timedelta(seconds=1)))
-    r = client.get("/api/v1/purchase-orders", headers=bearer(key))
+        s.execute(update(ApiKey).values(expires_at=utcnow() + timedelta(seconds=0.5)))
+    time.sleep(0.3)  # let the cached entry be the one that knows the old expiry ...
+    client.application.extensions["stockpilot"].auth_cache = type(
+        client.application.extensions["stockpilot"].auth_cache)(10)
+    assert client.get("/api/v1/purchase-orders", headers=bearer(key)).status_code == 200  # ... re-read: +0.5 s
+    time.sleep(0.3)
+    r = client.get("/api/v1/purchase-orders", headers=bearer(key))  # cached, but past its expiry
     assert r.status_code == 401
     assert "expired" in r.get_json()["detail"]
 
 
-def test_revoked_key_refused(client, sessions, sample_db):
+@pytest.mark.parametrize("cache_s", [0.0, 0.3])
+def test_revoked_key_refused(db, sample_db, cache_s):
+    """Refused at once without the cache; within AUTH_CACHE_S with it."""
+    from api.app import create_app
     from api.auth.keys import revoke_key
     from api.services.uow import unit_of_work
 
+    app = create_app({"DATABASE_URL": db, "RATE_LIMIT_PER_S": 0, "AUTH_CACHE_S": cache_s})
+    client, sessions = app.test_client(), app.extensions["stockpilot"].sessions
     key = make_key(sessions, "supplier", "S1")
     assert client.get("/api/v1/supplier/purchase-orders", headers=bearer(key)).status_code == 200
     with unit_of_work(sessions) as s:
         revoke_key(s, key.split("_")[1])
+    time.sleep(cache_s + 0.05)
     r = client.get("/api/v1/supplier/purchase-orders", headers=bearer(key))
     assert r.status_code == 401
     assert "revoked" in r.get_json()["detail"]
