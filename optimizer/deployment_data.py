@@ -85,7 +85,9 @@ def validate_problem(p: DeploymentProblem) -> DeploymentProblem:
             bad = np.isnan(values) | (values < 0) | np.isinf(values)
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"{_entity(name, frame.iloc[k])}: {c} is {frame[c].iloc[k]!r}; "
+                raw = frame[c].iloc[k]
+                shown = repr(float(raw)) if isinstance(raw, (int, float, np.number)) else repr(raw)
+                raise ValueError(f"{_entity(name, frame.iloc[k])}: {c} is {shown}; "
                                  "it must be a finite number >= 0")
     for opt in ("p50", "p90"):
         if opt in p.demand:

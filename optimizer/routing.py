@@ -83,8 +83,10 @@ def _validate(p: RoutingProblem) -> None:
         bad = ~np.isfinite(v) | (v < 0)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
+            raw = getattr(p, name)[col].iloc[k]
+            shown = repr(float(raw)) if isinstance(raw, (int, float, np.number)) else repr(raw)
             raise ValueError(f"{name} row {k} ({key}={getattr(p, name)[key].iloc[k]}): {col} is "
-                             f"{getattr(p, name)[col].iloc[k]!r}; it must be a finite number >= 0")
+                             f"{shown}; it must be a finite number >= 0")
     whs = set(p.warehouses["warehouse_id"])
     for name in ("stock", "lanes"):
         unknown = ~getattr(p, name)["warehouse_id"].isin(whs)

@@ -317,7 +317,7 @@ def _new_highs():
 def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
                        integrality=None, options: SolverOptions = SolverOptions(),
                        name: str = "model", cutoff: float | None = None,
-                       lp_method: str | None = None) -> ArraySolution:
+                       lp_method: str | None = None, presolve: bool = True) -> ArraySolution:
     """Minimise ``cost @ x`` s.t. ``row_lower <= matrix @ x <= row_upper``, bounds on ``x``,
     ``x[k]`` integer where ``integrality[k]`` is true — handed to HiGHS in matrix form.
 
@@ -326,7 +326,8 @@ def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
     solve; here the model arrives as a ``scipy.sparse`` matrix. ``cutoff`` is an upper bound on
     the optimum known from a heuristic (HiGHS ``objective_bound``): branches that cannot beat
     it are pruned. ``lp_method`` picks HiGHS' LP algorithm (``simplex``, ``primal-simplex``, ``ipm``, ``pdlp``;
-    default: HiGHS' choice) — measured per model by its caller. Uses ``options`` for time limit, relative gap, threads and seed; raises like
+    default: HiGHS' choice) and ``presolve=False`` turns HiGHS presolve off — both measured
+    per model by its caller. Uses ``options`` for time limit, relative gap, threads and seed; raises like
     :func:`solve_pulp`.
     """
     import highspy
@@ -345,6 +346,8 @@ def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
     h.setOptionValue("threads", int(options.threads))
     if cutoff is not None:
         h.setOptionValue("objective_bound", float(cutoff))
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     if lp_method is not None:
         if lp_method == "primal-simplex":
             h.setOptionValue("solver", "simplex")

@@ -1,15 +1,16 @@
 """Warehouse -> warehouse transfers (distribution orders, DO) that pay for themselves.
 
-The deployment LP (:mod:`optimizer.deployment`) rebalances stock through a pooled hub and
-prices a unit of item i at warehouse w by the dual of its stock row, the *marginal value*
-mu_iw (currency/unit: shipping, delay and expected lost sales saved by one more unit there).
-This model turns the pooled moves into lane-exact transfer lines.
+The deployment LP (:mod:`optimizer.deployment`) rebalances stock through a pooled hub at an
+average unit cost and without fixed costs. This model turns those pooled moves into
+lane-exact transfer lines and keeps only the ones that pay for themselves.
 
 Sets
     P  candidate (item i, origin o, destination d): o gives stock out and d takes stock in in
        the deployment solution, a transfer lane o -> d exists, and the unit gain is positive
 Parameters
-    g_iod = mu_id - mu_io - c_od  gain per unit moved (currency/unit), c_od lane cost/unit
+    g_iod = s_iod - c_od  gain per unit moved (currency/unit): s_iod what the unit saves at d
+             (for the regions d serves with i: the cheaper of shipping from o or losing the
+             sale, minus shipping from d; see :func:`_saving_per_unit`), c_od lane cost/unit
     F      fixed cost per transfer line (currency), Q_min minimum quantity (units)
     out_io surplus of i at o, in_id deficit of i at d (units, from the deployment LP; only on
            hand stock moves)
@@ -38,6 +39,30 @@ TRANSFER_COLUMNS = ["item_id", "origin_id", "destination_id", "qty", "transit_da
                     "cost", "gain", "reason"]
 
 
+def _saving_per_unit(problem: DeploymentProblem, deployment: DeploymentResult,
+                     pairs: pd.DataFrame) -> np.ndarray:
+    """s_iod: what a unit moved o -> d saves where it is used — for the regions that d serves
+    with item i in the deployment, the cheaper of shipping from o instead and losing the sale
+    (expected lost-sale cost), minus the cost of shipping from d; demand-weighted over d's
+    flows. This is the counterfactual "no transfer" value the pooled LP's duals cannot give."""
+    from optimizer.deployment import SEGMENT_SELL_PROB
+
+    lanes = problem.lanes.assign(score=problem.lanes["cost_per_unit"]
+                                 + problem.delay_cost_per_unit_day * problem.lanes["transit_days"])
+    score = lanes.set_index(["warehouse_id", "region_id"])["score"]
+    lost = problem.items.set_index("item_id")["lost_sale_cost"] * SEGMENT_SELL_PROB[0]
+    fl = deployment.flows[["item_id", "warehouse_id", "region_id", "qty"]]
+    m = pairs[["item_id", "warehouse_id_o", "warehouse_id_d"]].reset_index().merge(
+        fl.rename(columns={"warehouse_id": "warehouse_id_d"}), on=["item_id", "warehouse_id_d"], how="left")
+    from_d = score.reindex(pd.MultiIndex.from_arrays([m["warehouse_id_d"], m["region_id"]])).to_numpy()
+    from_o = score.reindex(pd.MultiIndex.from_arrays([m["warehouse_id_o"], m["region_id"]])).to_numpy()
+    alt = np.fmin(np.where(np.isnan(from_o), np.inf, from_o), lost.reindex(m["item_id"]).to_numpy())
+    m["s"] = np.clip(alt - from_d, 0.0, None) * m["qty"]
+    agg = m.groupby("index").agg(s=("s", "sum"), q=("qty", "sum"))
+    per_unit = (agg["s"] / agg["q"].where(agg["q"] > 0)).fillna(0.0)
+    return per_unit.reindex(pairs.index).fillna(0.0).to_numpy()
+
+
 def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
                     options: SolverOptions = SolverOptions()) -> pd.DataFrame:
     """Transfer lines (columns ``TRANSFER_COLUMNS``) from a deployment solution."""
@@ -51,7 +76,8 @@ def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
     lanes = problem.transfer_lanes.rename(columns={"origin_id": "warehouse_id_o",
                                                    "destination_id": "warehouse_id_d"})
     pairs = pairs.merge(lanes, on=["warehouse_id_o", "warehouse_id_d"], how="inner")
-    pairs["gain_per_unit"] = pairs["marginal_value_d"] - pairs["marginal_value_o"] - pairs["cost_per_unit"]
+    pairs["saving_per_unit"] = _saving_per_unit(problem, deployment, pairs)
+    pairs["gain_per_unit"] = pairs["saving_per_unit"] - pairs["cost_per_unit"]
     pairs["cap"] = np.floor(np.minimum(pairs["qty_o"], pairs["qty_d"]) + 1e-6)
     pairs = pairs[(pairs["gain_per_unit"] > 1e-9) & (pairs["cap"] >= max(problem.transfer_min_qty, 1e-6))]
     pairs = pairs.reset_index(drop=True)
@@ -101,7 +127,7 @@ def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
         "demand in region " + pd.Series(pull, index=chosen.index).fillna("(none)").astype(str)
         + " pulls stock to " + chosen["warehouse_id_d"]
         + "; cover at origin " + fmt_cover(cover_o) + " vs destination " + fmt_cover(cover_d)
-        + "; saves " + (chosen["qty"] * (chosen["marginal_value_d"] - chosen["marginal_value_o"])).round(2).astype(str)
+        + "; saves " + (chosen["qty"] * chosen["saving_per_unit"]).round(2).astype(str)
         + " for transport " + chosen["cost"].round(2).astype(str)
         + np.where(chosen["to_ship_o"] <= 1e-6, "; slow-moving at origin", ""))
     out = chosen.rename(columns={"warehouse_id_o": "origin_id", "warehouse_id_d": "destination_id"})

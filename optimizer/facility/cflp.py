@@ -146,8 +146,12 @@ def solve_direct(problem: FacilityProblem, single_source: bool = False,
     start = time.perf_counter()
     arrays, (ii, jj) = build_arrays(problem, single_source, **build_kw)
     try:
+        # presolve off for small split-demand models: measured 23% less CPU over the 37
+        # OR-Library cap instances; kept on for single-source (p29: 3.3 s on, 4.8 s off)
+        # and for large models
+        presolve = single_source or problem.m * problem.n >= LARGE_SPLIT_COLUMNS
         sol = solve_highs_arrays(**arrays, options=options, name=f"cflp[{problem.name}]",
-                                 cutoff=cutoff)
+                                 cutoff=cutoff, presolve=presolve)
     except InfeasibleError as exc:
         kind = "single-source" if single_source else "split-demand"
         raise InfeasibleError(

@@ -29,9 +29,9 @@ def solve_reference(problem: FacilityProblem, options: SolverOptions = REFERENCE
     start = time.perf_counter()
     m, n = problem.m, problem.n
     prob = pulp.LpProblem(f"cflp_{problem.name}", pulp.LpMinimize)
-    y = [pulp.LpVariable(f"y_{i}", cat="Binary") for i in range(m)]
+    y = [prob.add_variable(f"y_{i}", 0, 1, cat="Binary") for i in range(m)]
     cat = "Binary" if single_source else "Continuous"
-    x = [[pulp.LpVariable(f"x_{i}_{j}", 0, 1, cat=cat) for j in range(n)] for i in range(m)]
+    x = [[prob.add_variable(f"x_{i}_{j}", 0, 1, cat=cat) for j in range(n)] for i in range(m)]
     prob += (pulp.lpSum(float(problem.fixed_cost[i]) * y[i] for i in range(m))
              + pulp.lpSum(float(problem.cost[i, j]) * x[i][j] for i in range(m) for j in range(n)))
     for j in range(n):
