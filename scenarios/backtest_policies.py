@@ -17,7 +17,9 @@ weeks, the "average demand" an ERP keeps), ``L`` the series' mean lead time in d
   known at the review (and, when given, the planned promotions ahead), and
   :func:`optimizer.policies.order_up_to_from_quantiles` turns the forecasts of the next
   ``(L + R)/7`` weeks (with the lead-time spread) into ``S`` for the target cycle service
-  level; orders ``S − IP`` are released daily (``R`` = 1 day). The spread of each week is read
+  level; orders ``S − IP`` are released daily (``R`` = 1 day), ``S`` recomputed each day from
+  the week's forecast spread over its days (mean/7 and variance/7 per day) so that the
+  protection interval moves with the calendar between two weekly refits. The spread of each week is read
   from its calibrated service-level quantile (``spread="service_quantile"``, the default:
   ``σ_i = (q_SL,i − mean_i)/z_SL``, which keeps the right skew of promotion-driven demand) or
   from ``p10..p90`` (``spread="p10_p90"``, exact for normal forecasts). With
@@ -93,16 +95,18 @@ class OrderUpToRule(_History):
 class StockpilotRule(_History):
     """Forecast-driven order-up-to from forecast quantiles (see module doc).
 
-    Re-planned weekly: every 7th day (the end of a sales week) the forecast is refitted and
-    ``S`` recomputed; orders are released every ``review_period_days`` days (default 1: a
-    daily JIT release against the weekly plan, so the protection interval is ``L + 1`` day).
+    Re-planned weekly: every 7th day (the end of a sales week) the forecast is refitted; ``S``
+    is recomputed every release day from that forecast (``daily_levels``) and orders are
+    released every ``review_period_days`` days (default 1: a daily JIT release against the
+    weekly plan, so the protection interval is ``L + 1`` day).
     ``keys``: the series' ``item_id, location_id``; ``history_start``: the date of the first
     column of ``pre_demand``; ``forecast_options`` go to :func:`forecasting.forecast`."""
 
     def __init__(self, pre_demand, keys: pd.DataFrame, history_start, lead_time_days, lead_time_std_days,
                  service_level: float | np.ndarray = 0.95, forecast_options: dict | None = None,
                  seed: int = 0, promo_daily: np.ndarray | None = None, review_period_days: int = 1,
-                 spread: str = "p10_p90", fill_rate_target: float | None = None, tail_level: float = 0.95):
+                 spread: str = "p10_p90", fill_rate_target: float | None = None, tail_level: float = 0.95,
+                 daily_levels: bool = True):
         super().__init__(pre_demand, 7)
         if review_period_days not in (1, 7):
             raise ValueError("review_period_days must be 1 (daily release) or 7 (weekly)")
@@ -115,7 +119,10 @@ class StockpilotRule(_History):
         self.fill_rate_target = fill_rate_target
         self.tail_level = float(tail_level)
         self.unit_cost: np.ndarray | None = None
+        self.daily_levels = daily_levels
         self._level: np.ndarray | None = None
+        self._weekly: list | None = None
+        self._refit_day = 0
         self.keys = keys.reset_index(drop=True)[["item_id", "location_id"]]
         self.history_start = pd.Timestamp(history_start)
         self.lead = np.asarray(lead_time_days, float)
@@ -169,16 +176,15 @@ class StockpilotRule(_History):
             "date": np.tile(dates.values, len(self.keys)),
             "promo": block.reshape(len(self.keys), weeks, 7).mean(axis=2).ravel()})
 
-    def order_up_to(self, ctx: ReviewContext) -> np.ndarray:
+    def refresh_forecast(self, ctx: ReviewContext) -> None:
+        """Refit the forecast on the weeks known at ``ctx`` and keep, per series, the weekly
+        ``mean`` and spread ``hi − lo`` (a p10..p90 width, see the module doc)."""
         from scipy import stats
 
         from forecasting import forecast
         from forecasting.models import quantile_name
-        from optimizer.policies import order_up_to_from_quantiles
 
-        Z90 = stats.norm.ppf(0.9)  # noqa: N806
-
-        protect_weeks = (self.lead + self.review_period_days) / 7.0
+        protect_weeks = (self.lead + self.review_period_days + 6) / 7.0
         horizon = int(np.ceil(protect_weeks.max())) + 1
         hist = self.weekly_history(ctx)
         levels = tuple(sorted(set(np.round(self.service, 4)))) if self.spread == "service_quantile" else ()
@@ -189,50 +195,58 @@ class StockpilotRule(_History):
         self.forecasts_made += 1
         fc = fc.sort_values(["item_id", "location_id", "date"], kind="stable")
         groups = {k: g for k, g in fc.groupby(["item_id", "location_id"], sort=False)}
-        out = np.zeros(len(self.keys))
-        moments = np.zeros((len(self.keys), 4))     # mu_P, sd_P, mu_L, sd_L (fill-rate mode)
+        z90 = stats.norm.ppf(0.9)
+        self._weekly = []
         for i, (item, loc) in enumerate(zip(self.keys["item_id"], self.keys["location_id"])):
             g = groups.get((item, loc))
             if g is None:
                 raise ValueError(f"forecast returned no rows for item {item} at {loc}")
-            lo, hi = g["p10"].to_numpy(), g["p90"].to_numpy()
+            mean = g["mean"].to_numpy()
+            width = g["p90"].to_numpy() - g["p10"].to_numpy()
+            level = self.tail_level if self.fill_rate_target is not None else (
+                float(self.service[i]) if self.spread == "service_quantile" else None)
+            if level is not None:
+                # the week's spread read from its calibrated quantile at ``level`` instead of
+                # p10..p90: sigma = (q_level - mean) / z_level, as the p10..p90 width it implies
+                q = g[quantile_name(round(level, 4))].to_numpy()
+                width = 2 * z90 * np.maximum(q - mean, 0.0) / stats.norm.ppf(level)
+            self._weekly.append((mean, np.maximum(width, 0.0)))
+
+    def order_up_to(self, ctx: ReviewContext, offset_days: int = 0) -> np.ndarray:
+        """Order-up-to levels ``offset_days`` days after the last forecast refit: the weekly
+        forecast is spread over days (mean/7, variance/7 per day) and the protection interval
+        ``L + R`` starts ``offset_days`` into it."""
+        from optimizer.policies import order_up_to_from_quantiles
+
+        if getattr(self, "_weekly", None) is None:
+            self.refresh_forecast(ctx)
+        out = np.zeros(len(self.keys))
+        moments = np.zeros((len(self.keys), 4))     # mu_P, sd_P, mu_L, sd_L (fill-rate mode)
+        for i, (mean, width) in enumerate(self._weekly):
+            m = np.repeat(mean / 7.0, 7)[offset_days:]
+            w = np.repeat(width / np.sqrt(7.0), 7)[offset_days:]
+            lo = np.zeros_like(m)
+            kw = dict(lead_time_periods=self.lead[i], lead_time_std_periods=self.lead_std[i])
             if self.fill_rate_target is not None:
-                z_t = stats.norm.ppf(self.tail_level)
-                q = g[quantile_name(round(self.tail_level, 4))].to_numpy()
-                sigma = np.maximum(q - g["mean"].to_numpy(), 0.0) / z_t
-                lo = np.maximum(g["mean"].to_numpy() - Z90 * sigma, 0.0)
-                hi = lo + 2 * Z90 * sigma
-                kw = dict(lead_time_periods=self.lead[i] / 7.0, service_level=0.5,
-                          lead_time_std_periods=self.lead_std[i] / 7.0)
-                rp = order_up_to_from_quantiles(g["mean"].to_numpy(), lo, hi,
-                                                review_periods=self.review_period_days / 7.0, **kw)
-                rl = order_up_to_from_quantiles(g["mean"].to_numpy(), lo, hi, review_periods=0.0, **kw)
+                rp = order_up_to_from_quantiles(m, lo, w, service_level=0.5,
+                                                review_periods=self.review_period_days, **kw)
+                rl = order_up_to_from_quantiles(m, lo, w, service_level=0.5, review_periods=0.0, **kw)
                 moments[i] = (rp.protection_mean, rp.protection_std, rl.protection_mean, rl.protection_std)
                 continue
-            if self.spread == "service_quantile":
-                # the bucket's spread read from its calibrated service-level quantile instead of
-                # p10..p90: sigma_i = (q_SL,i - mean_i) / z_SL, passed on as the symmetric
-                # p10/p90 pair that implies it (exact for one bucket: S = q_SL)
-                z_sl = stats.norm.ppf(self.service[i])
-                q = g[quantile_name(round(float(self.service[i]), 4))].to_numpy()
-                sigma = np.maximum(q - g["mean"].to_numpy(), 0.0) / z_sl
-                mid = g["mean"].to_numpy()
-                lo = np.maximum(mid - Z90 * sigma, 0.0)
-                hi = lo + 2 * Z90 * sigma   # only hi - lo carries the spread
-            r = order_up_to_from_quantiles(
-                g["mean"].to_numpy(), lo, hi,
-                lead_time_periods=self.lead[i] / 7.0, service_level=float(self.service[i]),
-                review_periods=self.review_period_days / 7.0,
-                lead_time_std_periods=self.lead_std[i] / 7.0)
-            out[i] = r.order_up_to
+            out[i] = order_up_to_from_quantiles(m, lo, w, service_level=float(self.service[i]),
+                                                review_periods=self.review_period_days, **kw).order_up_to
         if self.fill_rate_target is not None:
             cost = np.ones(len(self.keys)) if self.unit_cost is None else self.unit_cost
             out = fill_rate_levels(moments, cost, self.fill_rate_target, self.review_period_days)
         return out
 
     def order_quantities(self, ctx: ReviewContext) -> np.ndarray:
-        if self._level is None or ctx.day % 7 == 6:
-            self._level = self.order_up_to(ctx)
+        if getattr(self, "_weekly", None) is None or ctx.day % 7 == 6:
+            self.refresh_forecast(ctx)
+            self._refit_day = ctx.day
+        offset = (ctx.day - self._refit_day) if self.daily_levels else 0
+        if self._level is None or offset > 0 or ctx.day == self._refit_day:
+            self._level = self.order_up_to(ctx, offset)
         return np.maximum(self._level - ctx.inventory_position, 0.0)
 
 
