@@ -502,7 +502,9 @@ def _solve_matrix_cbc(model: MatrixModel, options: SolverOptions):
 
     import numpy as np
 
-    cbc = pulp.PULP_CBC_CMD().path
+    from pulp.apis import coin_api
+
+    cbc = coin_api.PULP_CBC_CMD.pulp_cbc_path  # the bundled binary, without the deprecated class
     with tempfile.TemporaryDirectory(prefix="sp_cbc_") as tmp:
         mps, sol = Path(tmp) / "model.mps", Path(tmp) / "model.sol"
         start = time.perf_counter()

@@ -26,16 +26,19 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from optimizer.replenishment.model import Component, build, extract, spend, true_cost, volume_use
+from optimizer.replenishment.model import (Component, build, extract, heuristic_start, spend, true_cost,
+                                           volume_use)
 from optimizer.solver import SolverOptions, solve_matrix
 
 PARALLEL_MIN_SKUS = 400
 
 
 def solve_one(comp: Component, kwargs: dict, options: SolverOptions):
-    """Build, solve and extract one component (runs in a worker process)."""
+    """Build, solve and extract one component (runs in a worker process). HiGHS starts from
+    the greedy plan of ``model.heuristic_start`` (without it HiGHS was seen to end its time
+    limit with no plan at all)."""
     model, lay = build(comp, name=f"replenishment_c{comp.cid}", **kwargs)
-    info, x = solve_matrix(model, options)
+    info, x = solve_matrix(model, options, start=heuristic_start(comp, lay, model))
     return comp.cid, info, extract(comp, lay, x)
 
 
@@ -47,7 +50,7 @@ class Runner:
         big = sum(len(c.sku_index) for c in comps) >= PARALLEL_MIN_SKUS
         self.pool = None
         if workers > 1 and len(comps) > 1 and big:
-            ctx = multiprocessing.get_context("forkserver")
+            ctx = multiprocessing.get_context("fork")  # workers start before any solve here
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
     def run(self, kwargs_of, options: SolverOptions, only=None):

@@ -15,8 +15,9 @@ Parameters (units)
 up to the case pack, ``U_at`` largest useful order [units] = min(size_maximum, capacity, demand
 after arrival + peak safety stock rounded up to the case pack, but at least MOQ);
 ``ε_a`` priority tie-break; ``e_k`` value of a unit left at the end of the horizon (the
-cheapest unit cost of the SKU: without it the model would let stock run down at the horizon's
-end, the usual truncation effect); ``K_g`` cost per purchase order; ``B_t`` budget [currency];
+cheapest unit cost of the SKU) for up to ``E_k`` units (the last safety stock plus the demand
+of the longest lead time + 1 period after the horizon): without it the model would let stock
+run down at the horizon's end (the truncation effect), without the cap an MOQ would look free; ``K_g`` cost per purchase order; ``B_t`` budget [currency];
 ``V_wt`` warehouse volume [m³]; ``allowed_at`` the source is effective, the supplier is not on
 holiday and the order arrives inside the horizon.
 
@@ -31,7 +32,7 @@ below the safety stock (``v ≤ 0`` from the first possible arrival in ``hard`` 
 Objective (min)
 ---------------
 ``Σ (c_a(1 + λ_t) + ε_a)·x_at + Σ (h_k + μ_wt·vol_k)·I_kt + Σ p_k u_kt + Σ π_k v_kt + Σ K_g z_gt
-− Σ e_k I_k,T−1``
+− Σ e_k q_k`` with ``0 ≤ q_k ≤ min(I_k,T−1, E_k)``
 — ``λ``, ``μ`` are the budget and volume prices of the decomposition (0 in a monolithic solve).
 
 Constraints (row names in parentheses)
@@ -75,6 +76,7 @@ class Component:
     warehouse: np.ndarray        # (K,) global warehouse index
     ss_hard_from: np.ndarray     # (K,) first period the safety stock is hard (T = never)
     end_value: np.ndarray        # (K,) value of a unit of stock left at the horizon's end
+    end_cover: np.ndarray        # (K,) units of end stock that are valued (the rest is worth 0)
     src_index: np.ndarray        # (A,) global source indices
     src_sku: np.ndarray          # (A,) local SKU
     src_group: np.ndarray        # (A,) local PO group
@@ -138,13 +140,15 @@ class _Rows:
 
 
 def build(comp: Component, *, budget_price=None, volume_price=None, budget=None, volume_cap=None,
-          warehouses=None, hard_safety_stock=False, elastic=False, name="replenishment"):
+          warehouses=None, hard_safety_stock=False, elastic=False, name="replenishment",
+          moq_cuts: bool = True):
     """The component's MILP as a :class:`MatrixModel` plus its :class:`Layout`.
 
     ``budget_price`` (T,) and ``volume_price`` (n_warehouses, T) are the decomposition prices;
     ``budget`` (T,) and ``volume_cap`` (n_warehouses, T) add hard rows (NaN/inf = none);
     ``elastic`` keeps every rule hard except the safety stock, whose shortfall costs 1 per
-    unit (used to explain an infeasible ``hard`` model)."""
+    unit (used to explain an infeasible ``hard`` model). ``moq_cuts`` adds the valid
+    inequalities ``I_kl ≥ (MOQ_a − D_k(t+L_a..l))·y_at`` (see the comment in the code)."""
     K, T = comp.shape
     A_n, G = len(comp.src_sku), len(comp.group_cost)
     nI = K * T
@@ -166,6 +170,8 @@ def build(comp: Component, *, budget_price=None, volume_price=None, budget=None,
     z_count = int(group_allowed.sum())
     z_cols[group_allowed] = np.arange(col, col + z_count)
     col += z_count
+    e_col0 = col
+    col += K
     n_total = col
     lay = Layout(K, T, n_cols, y_cols, z_cols, n_total)
 
@@ -177,8 +183,9 @@ def build(comp: Component, *, budget_price=None, volume_price=None, budget=None,
     hold = np.repeat(comp.holding, T).reshape(K, T).copy()
     if volume_price is not None:
         hold += comp.volume[:, None] * volume_price[comp.warehouse]
-    hold[:, T - 1] -= comp.end_value
     c[:nI] = hold.ravel()
+    c[e_col0:e_col0 + K] = -comp.end_value
+    hi[e_col0:e_col0 + K] = comp.end_cover
     c[nI:2 * nI] = np.repeat(comp.shortage, T)
     hi[nI:2 * nI] = comp.demand.ravel()
     c[2 * nI:3 * nI] = np.repeat(comp.ss_penalty, T)
@@ -227,6 +234,10 @@ def build(comp: Component, *, budget_price=None, volume_price=None, budget=None,
     rhs[tt == 0] += comp.on_hand
     rows.add(np.concatenate(r_parts), np.concatenate(c_parts), np.concatenate(v_parts), rhs, rhs,
              [f"balance[{k},{t}]" for k, t in zip(kk, tt)] if elastic else [])
+    # ----- valued end stock: e_k <= I_k,T-1
+    rows.add(np.concatenate([np.arange(K), np.arange(K)]),
+             np.concatenate([e_col0 + np.arange(K), np.arange(K) * T + T - 1]),
+             np.concatenate([np.ones(K), -np.ones(K)]), -np.inf, np.zeros(K), [])
     # ----- safety stock: I + v >= SS (only where SS > 0)
     pos = comp.safety_stock.ravel() > 0
     idx = np.nonzero(pos)[0]
@@ -258,6 +269,26 @@ def build(comp: Component, *, budget_price=None, volume_price=None, budget=None,
         zcoef = np.where(has_y, -1.0, -comp.upper[la, lt])
         rows.add(np.concatenate([rr, rr]), np.concatenate([first, zc]), np.concatenate([coef, zcoef]),
                  -np.inf, np.zeros(m), [])
+    # ----- MOQ cover cuts: I_kl ≥ (MOQ_a − D_k(r..l))·y_at for l ≥ r = t + L_a while
+    #       D_k(r..l) < MOQ_a: a line placed brings at least the MOQ, and whatever demand until l
+    #       does not use is still in stock at l (valid as I_l ≥ x_at − D(r..l) and x_at ≥ MOQ·y_at;
+    #       stronger than both for fractional y). They close most of the LP gap MOQs open.
+    if moq_cuts and len(ya):
+        cum = np.concatenate([np.zeros((K, 1)), np.cumsum(comp.demand, axis=1)], axis=1)
+        r0 = yt + comp.lead[ya]
+        ks = comp.src_sku[ya]
+        for j in range(T):
+            lvl = r0 + j
+            ok = lvl <= T - 1
+            coef = np.zeros(len(ya))
+            coef[ok] = comp.moq[ya[ok]] - (cum[ks[ok], lvl[ok] + 1] - cum[ks[ok], r0[ok]])
+            sel = ok & (coef > 1e-9)
+            if not sel.any():
+                break
+            m = int(sel.sum())
+            rr = np.arange(m)
+            rows.add(np.concatenate([rr, rr]), np.concatenate([ks[sel] * T + lvl[sel], y_cols[ya[sel], yt[sel]]]),
+                     np.concatenate([np.ones(m), -coef[sel]]), np.zeros(m), np.inf, [])
     # ----- shared capacity keys
     shared = comp.cap_key >= 0
     if shared.any():
@@ -329,7 +360,7 @@ def true_cost(comp: Component, sol: ComponentSolution) -> dict:
         "safety_stock_penalty": float(np.sum(sol.shortfall * comp.ss_penalty[:, None])),
         "ordering": float(np.sum(po * comp.group_cost[:, None])),
         "tiebreak": float(np.sum(sol.qty * comp.tiebreak[:, None])),
-        "ending_stock_value": -float(np.sum(sol.inventory[:, -1] * comp.end_value)),
+        "ending_stock_value": -float(np.sum(np.minimum(sol.inventory[:, -1], comp.end_cover) * comp.end_value)),
     }
 
 
@@ -343,3 +374,86 @@ def volume_use(comp: Component, sol: ComponentSolution, n_warehouses: int) -> np
     out = np.zeros((n_warehouses, sol.inventory.shape[1]))
     np.add.at(out, comp.warehouse, sol.inventory * comp.volume[:, None])
     return out
+
+
+def heuristic_start(comp: Component, lay: Layout, model: MatrixModel) -> np.ndarray | None:
+    """A feasible starting plan: each SKU orders from its preferred source (priority, then
+    cost) whenever its projected stock on arrival would fall below the safety stock, enough for
+    the safety stock plus one period (at least the MOQ, whole case packs, within the upper
+    bound). Falls back to ordering nothing when that plan breaks a budget or volume row;
+    ``None`` if neither fits (e.g. a hard safety stock)."""
+    K, T = lay.K, lay.T
+    nI = K * T
+    A_n = len(comp.src_sku)
+    qty = np.zeros((A_n, T))
+    best = -np.ones(K, dtype=int)
+    if A_n:
+        order = np.lexsort((comp.unit_cost + comp.tiebreak, comp.tiebreak))
+        for a in order[::-1]:
+            best[comp.src_sku[a]] = a
+    arrivals = np.zeros((K, T))
+    has = best >= 0
+    ks = np.nonzero(has)[0]
+    a_of = best[ks]
+    for t in range(T):
+        ok = comp.allowed[a_of, t]
+        if not ok.any():
+            continue
+        k_ok, a_ok = ks[ok], a_of[ok]
+        r = t + comp.lead[a_ok]
+        # projected level at the end of period r with lost sales
+        level = comp.on_hand[k_ok].copy()
+        for tau in range(int(r.max()) + 1):
+            act = tau <= r
+            level = np.where(act, np.maximum(level + comp.receipts[k_ok, tau] + arrivals[k_ok, tau]
+                                              - comp.demand[k_ok, tau], 0.0), level)
+        nxt = np.minimum(r + 1, T - 1)
+        target = comp.safety_stock[k_ok, r] + comp.demand[k_ok, nxt] * (r + 1 <= T - 1)
+        need = target - level
+        go = need > 1e-9
+        if not go.any():
+            continue
+        mult = comp.multiple[a_ok]
+        q = np.maximum(np.ceil(need / mult - 1e-9) * mult, comp.moq[a_ok])
+        q = np.minimum(q, comp.upper[a_ok, t])
+        q = np.where(go & (q >= comp.moq[a_ok] - 1e-9), q, 0.0)
+        qty[a_ok, t] = q
+        np.add.at(arrivals, (k_ok, r), q)
+    for plan in (qty, np.zeros_like(qty)):
+        x = _state(comp, lay, plan)
+        act = model.A @ x
+        if np.all(act >= model.row_lower - 1e-6) and np.all(act <= model.row_upper + 1e-6) and \
+                np.all(x >= model.col_lower - 1e-9) and np.all(x <= model.col_upper + 1e-9):
+            return x
+    return None
+
+
+def _state(comp: Component, lay: Layout, qty: np.ndarray) -> np.ndarray:
+    """The full column vector implied by order quantities ``qty`` (A,T)."""
+    K, T = lay.K, lay.T
+    nI = K * T
+    x = np.zeros(lay.n_total)
+    arrivals = np.zeros((K, T))
+    a_idx, t_idx = np.nonzero(qty)
+    np.add.at(arrivals, (comp.src_sku[a_idx], t_idx + comp.lead[a_idx]), qty[a_idx, t_idx])
+    level = comp.on_hand.astype(float).copy()
+    inv, lost = np.zeros((K, T)), np.zeros((K, T))
+    for t in range(T):
+        level = level + comp.receipts[:, t] + arrivals[:, t] - comp.demand[:, t]
+        lost[:, t] = np.maximum(-level, 0.0)
+        level = np.maximum(level, 0.0)
+        inv[:, t] = level
+    x[:nI] = inv.ravel()
+    x[nI:2 * nI] = lost.ravel()
+    x[2 * nI:3 * nI] = np.maximum(comp.safety_stock - inv, 0.0).ravel()
+    m = lay.n_cols >= 0
+    x[lay.n_cols[m]] = (qty / comp.multiple[:, None])[m]
+    ym = lay.y_cols >= 0
+    x[lay.y_cols[ym]] = (qty > 0)[ym]
+    for g in range(lay.z_cols.shape[0]):
+        zm = lay.z_cols[g] >= 0
+        placed = (qty[comp.src_group == g] > 0).any(axis=0)
+        x[lay.z_cols[g][zm]] = placed[zm]
+    e0 = lay.n_total - K
+    x[e0:] = np.minimum(inv[:, -1], comp.end_cover)
+    return x

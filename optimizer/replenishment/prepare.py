@@ -53,6 +53,7 @@ class Data:
     cap_value: np.ndarray
     ss_hard_from: np.ndarray
     end_value: np.ndarray
+    end_cover: np.ndarray
     budget: np.ndarray | None  # (T,)
     volume_cap: np.ndarray     # (W,T), inf = none
 
@@ -141,6 +142,11 @@ def prepare(problem: ReplenishmentProblem, priority_penalty: float = 1e-3) -> Da
     if A:
         cheapest = pd.Series(src["unit_cost"].to_numpy(dtype=float)).groupby(sku_of).min()
         end_value[cheapest.index.to_numpy()] = cheapest.to_numpy()
+    max_lead = np.zeros(N)
+    if A:
+        ml = pd.Series(lead).groupby(sku_of).max()
+        max_lead[ml.index.to_numpy()] = ml.to_numpy()
+    end_cover = (ss[:, -1] + (max_lead + 1) * demand[:, -1]) if T else np.zeros(N)
     wh_cap = np.full((len(wh_ids), T), np.inf)
     if problem.warehouses is not None:
         for r in problem.warehouses.itertuples(index=False):
@@ -160,6 +166,7 @@ def prepare(problem: ReplenishmentProblem, priority_penalty: float = 1e-3) -> Da
         multiple=mult, moq=moq, size_max=size_max, capacity=cap, upper=upper,
         tiebreak=priority_penalty * (prio - 1.0), allowed=allowed, cap_key=cap_key,
         cap_value=cap_value, ss_hard_from=ss_hard_from, end_value=end_value,
+        end_cover=end_cover,
         budget=None if problem.budget_per_period is None else np.asarray(problem.budget_per_period, dtype=float),
         volume_cap=wh_cap)
 
@@ -220,6 +227,7 @@ def make_component(data: Data, cid: int, skus: np.ndarray, srcs: np.ndarray) -> 
         receipts=data.receipts[skus], on_hand=data.on_hand[skus], holding=data.holding[skus],
         shortage=data.shortage[skus], ss_penalty=data.ss_penalty[skus], volume=data.volume[skus],
         warehouse=data.sku_wh[skus], ss_hard_from=data.ss_hard_from[skus], end_value=data.end_value[skus],
+        end_cover=data.end_cover[skus],
         src_index=srcs,
         src_sku=local_sku[data.src_sku[srcs]], src_group=local_group.astype(int),
         unit_cost=data.unit_cost[srcs], lead=data.lead[srcs], multiple=data.multiple[srcs],

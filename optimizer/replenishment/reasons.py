@@ -14,8 +14,9 @@ Reason columns of a line
 ``shaped_by``                ``;``-separated rules that set the quantity:
                              ``case_pack`` (need rounded up to whole case packs), ``moq`` (raised to
                              the minimum order), ``max_order_size``, ``supplier_capacity``,
-                             ``budget`` (the period's budget is spent), ``warehouse_volume`` (the
-                             warehouse is full when it arrives), ``order_ahead`` (covers later
+                             ``budget`` (the period's budget has no room for one more
+                             case pack and the line is below its need), ``warehouse_volume`` (no
+                             room for one more case pack when it arrives), ``order_ahead`` (covers later
                              periods to save purchase-order costs), ``joint_order`` (shares the
                              purchase order with other items)
 ``reason``                   one sentence with the above
@@ -76,10 +77,12 @@ def line_reasons(comp: Component, sol: ComponentSolution, *, budget, volume_cap,
             rules.append("max_order_size")
         if np.isfinite(capacity_of[g]) and qty >= capacity_of[g] - 1e-9:
             rules.append("supplier_capacity")
-        if budget is not None and np.isfinite(budget[t]) and spent[t] >= budget[t] * (1 - 1e-6) - 1e-6:
+        # a binding budget / volume: not even one more case pack would fit
+        if budget is not None and np.isfinite(budget[t]) and \
+                spent[t] + comp.unit_cost[a] * mult > budget[t] + 1e-6 and qty < need + mult:
             rules.append("budget")
         w = comp.warehouse[k]
-        if np.isfinite(volume_cap[w, d]) and vol[w, d] >= volume_cap[w, d] * (1 - 1e-6) - 1e-9:
+        if np.isfinite(volume_cap[w, d]) and vol[w, d] + comp.volume[k] * mult > volume_cap[w, d] + 1e-9:
             rules.append("warehouse_volume")
         if qty > need + max(mult, moq) - 1e-9 and "moq" not in rules:
             rules.append("order_ahead")
