@@ -42,32 +42,32 @@ or outbound row, a promise shortfall, the marginal value of a unit of item i at 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizer.deployment_data import DeploymentProblem, validate_problem
-from optimizer.solver import SolveInfo, SolverOptions, solve_highs_arrays
+from optimizer.deployment_batch import merge_results, split_items
+from optimizer.deployment_data import (
+    SEGMENT_SELL_PROB,
+    DeploymentProblem,
+    DeploymentResult,
+    validate_problem,
+)
+from optimizer.deployment_extract import extract
+from optimizer.solver import SolverOptions, solve_highs_arrays
 
-SEGMENT_SELL_PROB = (0.75, 0.3)
-
-__all__ = ["DeploymentProblem", "DeploymentResult", "solve_deployment"]
+DEFAULT_SOLVER = SolverOptions()
 
 
-@dataclass(frozen=True, eq=False)
-class DeploymentResult:
-    """Frames (columns documented in :func:`solve_deployment`) and the solve info."""
-
-    targets: pd.DataFrame
-    flows: pd.DataFrame
-    lost: pd.DataFrame
-    warehouses: pd.DataFrame
-    regions: pd.DataFrame
-    stock_value: pd.DataFrame  # item_id, warehouse_id, marginal_value (dual of the stock row)
-    info: SolveInfo
-    cost: dict = field(default_factory=dict)
+__all__ = [
+    "SEGMENT_SELL_PROB",
+    "DeploymentProblem",
+    "DeploymentResult",
+    "solve_deployment",
+    "split_items",
+]
 
 
 def _segments(demand: pd.DataFrame) -> np.ndarray:
@@ -85,8 +85,12 @@ def _lane_selection(p: DeploymentProblem) -> pd.DataFrame:
     lanes["score"] = lanes["cost_per_unit"] + p.delay_cost_per_unit_day * lanes["transit_days"]
     lanes["fast"] = lanes["transit_days"] <= p.promise_days
     lanes["rank"] = lanes.groupby("region_id")["score"].rank(method="first")
-    lanes["fast_rank"] = lanes["score"].where(lanes["fast"]).groupby(lanes["region_id"]).rank(method="first")
-    keep = (lanes["rank"] <= p.max_lanes_per_region) | (lanes["fast_rank"] <= p.max_lanes_per_region)
+    lanes["fast_rank"] = (
+        lanes["score"].where(lanes["fast"]).groupby(lanes["region_id"]).rank(method="first")
+    )
+    keep = (lanes["rank"] <= p.max_lanes_per_region) | (
+        lanes["fast_rank"] <= p.max_lanes_per_region
+    )
     return lanes[keep].reset_index(drop=True)
 
 
@@ -123,8 +127,9 @@ def _build(p: DeploymentProblem):
     nF = len(f_dem)
     lost_cost = p.items["lost_sale_cost"].to_numpy(float)
     vol = p.items["unit_volume_m3"].to_numpy(float)
-    score = (lanes["cost_per_unit"].to_numpy(float)
-             + p.delay_cost_per_unit_day * lanes["transit_days"].to_numpy(float))
+    score = lanes["cost_per_unit"].to_numpy(float) + p.delay_cost_per_unit_day * lanes[
+        "transit_days"
+    ].to_numpy(float)
     fast = lanes["transit_days"].to_numpy(float) <= p.promise_days
     tau = p.rebalance_cost_per_unit.reindex(whs).to_numpy(float)
     no_lane = ~np.isfinite(tau)  # no transfer lane touches w: nothing moves in or out
@@ -136,34 +141,49 @@ def _build(p: DeploymentProblem):
     c_in = c_out + nI * nW
     c_u = c_in + nI * nW
     nC = c_u + len(regs)
-    cost = np.concatenate([score[f_lane],
-                           SEGMENT_SELL_PROB[0] * lost_cost[dem_i],
-                           SEGMENT_SELL_PROB[1] * lost_cost[dem_i],
-                           np.tile(tau, nI), np.tile(tau, nI),
-                           np.full(len(regs), p.promise_shortfall_cost)])
+    cost = np.concatenate(
+        [
+            score[f_lane],
+            SEGMENT_SELL_PROB[0] * lost_cost[dem_i],
+            SEGMENT_SELL_PROB[1] * lost_cost[dem_i],
+            np.tile(tau, nI),
+            np.tile(tau, nI),
+            np.full(len(regs), p.promise_shortfall_cost),
+        ]
+    )
     col_lo = np.zeros(nC)
     movable = np.where(no_lane[None, :], 0.0, onhand).ravel()
-    col_up = np.concatenate([np.full(nF, np.inf), seg[:, 0], seg[:, 1], movable,
-                             np.tile(np.where(no_lane, 0.0, np.inf), nI),
-                             np.full(len(regs), np.inf)])
+    col_up = np.concatenate(
+        [
+            np.full(nF, np.inf),
+            seg[:, 0],
+            seg[:, 1],
+            movable,
+            np.tile(np.where(no_lane, 0.0, np.inf), nI),
+            np.full(len(regs), np.inf),
+        ]
+    )
     iw = np.arange(nI * nW)
     rows, cols, vals, lo, up = [], [], [], [], []
     r0 = 0  # demand rows
     rows += [r0 + f_dem, r0 + np.arange(nD), r0 + np.arange(nD)]
     cols += [c_flow + np.arange(nF), c_l0 + np.arange(nD), c_l1 + np.arange(nD)]
     vals += [np.ones(nF), np.ones(nD), np.ones(nD)]
-    lo.append(seg.sum(axis=1)); up.append(seg.sum(axis=1))
+    lo.append(seg.sum(axis=1))
+    up.append(seg.sum(axis=1))
     r1 = nD  # stock rows (item x warehouse)
     rows += [r1 + f_item * nW + f_w, r1 + iw, r1 + iw]
     cols += [c_flow + np.arange(nF), c_out + iw, c_in + iw]
     vals += [np.ones(nF), np.ones(nI * nW), -np.ones(nI * nW)]
-    lo.append(np.full(nI * nW, -np.inf)); up.append(avail.ravel())
+    lo.append(np.full(nI * nW, -np.inf))
+    up.append(avail.ravel())
     r2 = r1 + nI * nW  # balance rows (item)
     item_of_iw = iw // nW
     rows += [r2 + item_of_iw, r2 + item_of_iw]
     cols += [c_out + iw, c_in + iw]
     vals += [np.ones(nI * nW), -np.ones(nI * nW)]
-    lo.append(np.zeros(nI)); up.append(np.zeros(nI))
+    lo.append(np.zeros(nI))
+    up.append(np.zeros(nI))
     r3 = r2 + nI  # volume rows
     wh_of_iw = iw % nW
     v_iw = vol[item_of_iw]
@@ -172,209 +192,85 @@ def _build(p: DeploymentProblem):
     vals += [v_iw, -v_iw]
     committed = (avail * vol[:, None]).sum(axis=0)
     vcap = p.warehouses["capacity_volume_m3"].to_numpy(float)
-    lo.append(np.full(nW, -np.inf)); up.append(vcap - committed)
+    lo.append(np.full(nW, -np.inf))
+    up.append(vcap - committed)
     r4 = r3 + nW  # outbound rows
     rows += [r4 + f_w, r4 + wh_of_iw]
     cols += [c_flow + np.arange(nF), c_out + iw]
     vals += [np.ones(nF), np.ones(nI * nW)]
     ocap = p.warehouses["outbound_units_per_day"].to_numpy(float) * p.horizon_days
-    lo.append(np.full(nW, -np.inf)); up.append(ocap)
+    lo.append(np.full(nW, -np.inf))
+    up.append(ocap)
     r5 = r4 + nW  # promise rows
     fast_f = fast[f_lane]
     rows += [r5 + lr[f_lane][fast_f], r5 + np.arange(len(regs))]
     cols += [c_flow + np.flatnonzero(fast_f), c_u + np.arange(len(regs))]
     vals += [np.ones(int(fast_f.sum())), np.ones(len(regs))]
     mean_r = np.bincount(dem_r, weights=dem["mean"].to_numpy(float), minlength=len(regs))
-    lo.append(p.promise_share * mean_r); up.append(np.full(len(regs), np.inf))
+    lo.append(p.promise_share * mean_r)
+    up.append(np.full(len(regs), np.inf))
     nR = r5 + len(regs)
-    a = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(nR, nC))
-    arrays = dict(cost=cost, matrix=a, row_lower=np.concatenate(lo), row_upper=np.concatenate(up),
-                  col_lower=col_lo, col_upper=col_up)
-    index = dict(items=items, whs=whs, regs=regs, dem=dem, seg=seg, dem_i=dem_i, dem_r=dem_r,
-                 lanes=lanes, f_dem=f_dem, f_lane=f_lane, f_w=f_w, f_item=f_item, avail=avail,
-                 onhand=onhand, blocks=(c_flow, c_l0, c_l1, c_out, c_in, c_u),
-                 rows=(r1, r3, r4, r5), committed=committed, vcap=vcap, ocap=ocap,
-                 mean_r=mean_r, vol=vol, lost_cost=lost_cost, fast=fast, score=score)
+    a = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nR, nC)
+    )
+    arrays = dict(
+        cost=cost,
+        matrix=a,
+        row_lower=np.concatenate(lo),
+        row_upper=np.concatenate(up),
+        col_lower=col_lo,
+        col_upper=col_up,
+    )
+    index = dict(
+        items=items,
+        whs=whs,
+        regs=regs,
+        dem=dem,
+        seg=seg,
+        dem_i=dem_i,
+        dem_r=dem_r,
+        lanes=lanes,
+        f_dem=f_dem,
+        f_lane=f_lane,
+        f_w=f_w,
+        f_item=f_item,
+        avail=avail,
+        onhand=onhand,
+        blocks=(c_flow, c_l0, c_l1, c_out, c_in, c_u),
+        rows=(r1, r3, r4, r5),
+        committed=committed,
+        vcap=vcap,
+        ocap=ocap,
+        mean_r=mean_r,
+        vol=vol,
+        lost_cost=lost_cost,
+        fast=fast,
+        score=score,
+    )
     return arrays, index
-
-
-def _extract(p: DeploymentProblem, sol, ix) -> DeploymentResult:
-    x, dual = sol.x, sol.row_dual
-    c_flow, c_l0, c_l1, c_out, c_in, c_u = ix["blocks"]
-    r1, r3, r4, r5 = ix["rows"]
-    items, whs, regs = ix["items"], ix["whs"], ix["regs"]
-    nI, nW, nR = len(items), len(whs), len(regs)
-    lanes = ix["lanes"]
-    nF = len(ix["f_dem"])
-    flow = x[c_flow:c_flow + nF]
-    vol_dual = dual[r3:r3 + nW]
-    out_dual = dual[r4:r4 + nW]
-    prom_dual = dual[r5:r5 + nR]
-    # --- flows with reasons
-    keep = flow > 1e-6
-    fd, fl = ix["f_dem"][keep], ix["f_lane"][keep]
-    fw = ix["f_w"][keep]
-    dem = ix["dem"]
-    best_score = lanes.groupby("region_id")["score"].transform("min").to_numpy()
-    region_of = lanes["region_id"].to_numpy()[fl]
-    cheapest = ix["score"][fl] <= best_score[fl] + 1e-9
-    reasons = ("serves region " + region_of.astype(str) + " demand; "
-               + np.where(cheapest, "cheapest lane",
-                          "lane cost " + np.round(ix["score"][fl], 2).astype(str) + "/unit vs best "
-                          + np.round(best_score[fl], 2).astype(str)
-                          + ": nearer stock or capacity short")
-               + np.where(ix["fast"][fl] & (p.promise_share > 0),
-                          f"; within {p.promise_days:g}-day promise", "")
-               + np.where(np.abs(out_dual[fw]) > 1e-9, "; outbound capacity binding at "
-                          + np.array(whs)[fw].astype(str), ""))
-    flows = pd.DataFrame({
-        "item_id": dem["item_id"].to_numpy()[fd], "warehouse_id": np.array(whs)[fw],
-        "region_id": dem["region_id"].to_numpy()[fd], "qty": np.round(flow[keep], 6),
-        "transit_days": lanes["transit_days"].to_numpy()[fl],
-        "cost_per_unit": lanes["cost_per_unit"].to_numpy()[fl], "reason": reasons})
-    # --- lost sales
-    l0, l1 = x[c_l0:c_l0 + len(dem)], x[c_l1:c_l1 + len(dem)]
-    lost_units = l0 + l1
-    expected = SEGMENT_SELL_PROB[0] * l0 + SEGMENT_SELL_PROB[1] * l1
-    lk = lost_units > 1e-6
-    lost = pd.DataFrame({"item_id": dem["item_id"].to_numpy()[lk],
-                         "region_id": dem["region_id"].to_numpy()[lk],
-                         "demand_p90": ix["seg"].sum(axis=1)[lk], "unserved": lost_units[lk],
-                         "expected_lost_sales": expected[lk]})
-    lost["reason"] = np.where(lost["unserved"] > ix["seg"][:, 1][lk] + 1e-6,
-                              "not enough stock of the item in any reachable warehouse",
-                              "upper-quantile demand left uncovered: its expected sale is "
-                              "worth less than holding and shipping the unit")
-    # --- targets (position after rebalancing)
-    out = x[c_out:c_out + nI * nW].reshape(nI, nW)
-    inn = x[c_in:c_in + nI * nW].reshape(nI, nW)
-    target = ix["avail"] + inn - out
-    served = np.zeros((nI, nW))
-    np.add.at(served, (ix["f_item"][keep], fw), flow[keep])
-    stock_dual = dual[r1:r1 + nI * nW].reshape(nI, nW)
-    ti, tw = np.nonzero((target > 1e-6) | (ix["avail"] > 1e-6))
-    top = (flows.sort_values("qty", ascending=False).groupby(["item_id", "warehouse_id"]).head(3)
-           .assign(t=lambda f: f["region_id"] + " " + f["qty"].round(0).astype(int).astype(str))
-           .groupby(["item_id", "warehouse_id"])["t"].agg(", ".join))
-    key = pd.MultiIndex.from_arrays([np.array(items)[ti], np.array(whs)[tw]])
-    served_txt = top.reindex(key).to_numpy()
-    inn_t, out_t = inn[ti, tw], out[ti, tw]
-    parts = [np.where(inn_t > 1e-6, "rebalanced in " + np.round(inn_t).astype(int).astype(str)
-                      + ": sells here; ", ""),
-             np.where(out_t > 1e-6, "rebalanced out " + np.round(out_t).astype(int).astype(str)
-                      + ": slow here, sells elsewhere; ", ""),
-             np.where(pd.isna(served_txt), "no demand served from here in the horizon",
-                      "serves " + pd.Series(served_txt).fillna("").astype(str).to_numpy()),
-             np.where(np.abs(vol_dual[tw]) > 1e-9, "; volume capacity binding", "")]
-    reason = parts[0] + parts[1] + parts[2] + parts[3]
-    rows = list(zip(np.array(items)[ti], np.array(whs)[tw], ix["onhand"][ti, tw], ix["avail"][ti, tw],
-                    target[ti, tw], served[ti, tw], -stock_dual[ti, tw], reason))
-    targets = pd.DataFrame(rows, columns=["item_id", "warehouse_id", "on_hand", "available",
-                                          "target", "to_ship", "marginal_value", "reason"])
-    stock_value = targets[["item_id", "warehouse_id", "marginal_value"]]
-    vol_used = ix["committed"] + ((inn - out) * ix["vol"][:, None]).sum(axis=0)
-    out_used = np.bincount(fw, weights=flow[keep], minlength=nW) + out.sum(axis=0)
-    warehouses = pd.DataFrame({"warehouse_id": whs, "volume_m3": vol_used,
-                               "capacity_volume_m3": ix["vcap"], "volume_binding": np.abs(vol_dual) > 1e-9,
-                               "outbound_units": out_used, "outbound_capacity_units": ix["ocap"],
-                               "outbound_binding": np.abs(out_dual) > 1e-9})
-    fast_flow = np.zeros(nR)
-    lane_r = lanes["region_id"].map({r: k for k, r in enumerate(regs)}).to_numpy()
-    fk = ix["fast"][fl]
-    np.add.at(fast_flow, lane_r[fl][fk], flow[keep][fk])
-    shortfall = x[c_u:c_u + nR]
-    regions = pd.DataFrame({"region_id": regs, "demand_mean": ix["mean_r"],
-                            "within_promise": fast_flow,
-                            "promise_share": np.divide(fast_flow, ix["mean_r"], out=np.zeros(nR),
-                                                       where=ix["mean_r"] > 0),
-                            "promise_target": p.promise_share, "shortfall_units": shortfall,
-                            "promise_met": shortfall <= 1e-6, "promise_dual": prom_dual})
-    cost = {"shipping_and_delay": float(ix["score"][fl] @ flow[keep]),
-            "expected_lost_sales": float((expected * ix["lost_cost"][ix["dem_i"]]).sum()),
-            "rebalancing": float(x[c_out:c_in + nI * nW] @ sol_cost_tail(p, whs, nI)),
-            "promise_shortfall": float(p.promise_shortfall_cost * shortfall.sum())}
-    return DeploymentResult(targets, flows, lost, warehouses, regions, stock_value, sol.info, cost)
-
-
-def sol_cost_tail(p: DeploymentProblem, whs, nI: int) -> np.ndarray:
-    tau = p.rebalance_cost_per_unit.reindex(whs).to_numpy(float)
-    tau = np.where(np.isfinite(tau), tau, 0.0)
-    return np.concatenate([np.tile(tau, nI), np.tile(tau, nI)])
 
 
 def _solve_one(problem: DeploymentProblem, options: SolverOptions) -> DeploymentResult:
     arrays, index = _build(problem)
     sol = solve_highs_arrays(**arrays, options=options, name="deployment", lp_method="simplex")
-    result = _extract(problem, sol, index)
-    object.__setattr__(result, "info", replace(result.info, extra={
-        "columns": int(arrays["cost"].size), "rows": int(arrays["row_lower"].size)}))
+    result = extract(problem, sol, index)
+    object.__setattr__(
+        result,
+        "info",
+        replace(
+            result.info,
+            extra={"columns": int(arrays["cost"].size), "rows": int(arrays["row_lower"].size)},
+        ),
+    )
     return result
 
 
-def split_items(problem: DeploymentProblem, batch_items: int) -> list[DeploymentProblem]:
-    """Resource-directive split: items dealt round-robin by demand into batches; each batch
-    gets its own stock, its committed volume plus a share of each warehouse's free volume in
-    proportion to the batch's demand volume (units x m3/unit) and a share of its outbound
-    capacity in proportion to the batch's demand units. The promise row
-    (a share of each region's demand) splits exactly."""
-    dem_item = problem.demand.groupby("item_id")["mean"].sum()
-    order = dem_item.reindex(problem.items["item_id"]).fillna(0.0).sort_values(ascending=False).index
-    n_batches = max(1, int(np.ceil(len(order) / batch_items)))
-    groups = [set(order[k::n_batches]) for k in range(n_batches)]
-    vol = problem.items.set_index("item_id")["unit_volume_m3"]
-    st = problem.stock.assign(v=problem.stock["item_id"].map(vol) * (problem.stock["on_hand"] + problem.stock["inbound"]))
-    wh = problem.warehouses.set_index("warehouse_id")
-    committed = st.groupby("warehouse_id")["v"].sum().reindex(wh.index).fillna(0.0)
-    st["u"] = problem.stock["on_hand"] + problem.stock["inbound"]
-    units = st.groupby("warehouse_id")["u"].sum().reindex(wh.index).fillna(0.0)
-    free = (wh["capacity_volume_m3"] - committed).clip(lower=0.0)
-    total_dem = float(dem_item.sum()) or 1.0
-    dem_vol = dem_item * vol.reindex(dem_item.index).fillna(0.0)
-    total_vol = float(dem_vol.sum()) or 1.0
-    out = []
-    for g in groups:
-        share = float(dem_item.reindex(list(g)).fillna(0.0).sum()) / total_dem
-        vshare = float(dem_vol.reindex(list(g)).fillna(0.0).sum()) / total_vol
-        bst = st[st["item_id"].isin(g)]
-        bcommitted = bst.groupby("warehouse_id")["v"].sum().reindex(wh.index).fillna(0.0)
-        bunits = bst.groupby("warehouse_id")["u"].sum().reindex(wh.index).fillna(0.0)
-        whs = problem.warehouses.assign(
-            capacity_volume_m3=(bcommitted + vshare * free).to_numpy(),
-            outbound_units_per_day=problem.warehouses["outbound_units_per_day"].to_numpy()
-            * (0.5 * share + 0.5 * (bunits / units.where(units > 0, 1.0)).to_numpy()))
-        out.append(replace(problem, items=problem.items[problem.items["item_id"].isin(g)],
-                           demand=problem.demand[problem.demand["item_id"].isin(g)],
-                           stock=problem.stock[problem.stock["item_id"].isin(g)],
-                           warehouses=whs))
-    return out
-
-
-def _merge(parts: list[DeploymentResult], problem: DeploymentProblem) -> DeploymentResult:
-    cat = lambda name: pd.concat([getattr(r, name) for r in parts], ignore_index=True)  # noqa: E731
-    whs = pd.concat([r.warehouses for r in parts]).groupby("warehouse_id", sort=False).agg(
-        volume_m3=("volume_m3", "sum"), volume_binding=("volume_binding", "any"),
-        outbound_units=("outbound_units", "sum"), outbound_binding=("outbound_binding", "any"))
-    wh = problem.warehouses.set_index("warehouse_id")
-    whs["capacity_volume_m3"] = wh["capacity_volume_m3"]
-    whs["outbound_capacity_units"] = wh["outbound_units_per_day"] * problem.horizon_days
-    reg = pd.concat([r.regions for r in parts]).groupby("region_id").agg(
-        demand_mean=("demand_mean", "sum"), within_promise=("within_promise", "sum"),
-        shortfall_units=("shortfall_units", "sum"))
-    reg["promise_share"] = np.where(reg["demand_mean"] > 0, reg["within_promise"] / reg["demand_mean"].where(reg["demand_mean"] > 0, 1), 0.0)
-    reg["promise_target"] = problem.promise_share
-    reg["promise_met"] = reg["shortfall_units"] <= 1e-6
-    cost = {k: sum(r.cost[k] for r in parts) for k in parts[0].cost}
-    objective = sum(r.info.objective for r in parts)
-    info = SolveInfo("feasible" if len(parts) > 1 else parts[0].info.status, objective, None, None,
-                     0.0, "highs", parts[0].info.solver_version,
-                     {"batches": len(parts), "columns": sum(r.info.extra.get("columns", 0) for r in parts)})
-    return DeploymentResult(cat("targets"), cat("flows"), cat("lost"), whs.reset_index(),
-                            reg.reset_index(), cat("stock_value"), info, cost)
-
-
-def solve_deployment(problem: DeploymentProblem, options: SolverOptions = SolverOptions(),
-                     batch_items: int = 1500, workers: int = 2) -> DeploymentResult:
+def solve_deployment(
+    problem: DeploymentProblem,
+    options: SolverOptions = DEFAULT_SOLVER,
+    batch_items: int = 1500,
+    workers: int = 2,
+) -> DeploymentResult:
     """Solve the deployment LP for all items together (one LP up to ``batch_items`` items).
 
     Above ``batch_items`` the items are split into batches that share the warehouse capacities
@@ -402,8 +298,10 @@ def solve_deployment(problem: DeploymentProblem, options: SolverOptions = Solver
                 parts = list(pool.map(_solve_one, batches, [options] * len(batches)))
         else:
             parts = [_solve_one(b, options) for b in batches]
-        result = _merge(parts, problem)
+        result = merge_results(parts, problem)
     info = result.info
     extra = dict(info.extra, solve_s=round(sum(r.info.wall_s for r in parts), 3))
-    object.__setattr__(result, "info", replace(info, wall_s=time.perf_counter() - start, extra=extra))
+    object.__setattr__(
+        result, "info", replace(info, wall_s=time.perf_counter() - start, extra=extra)
+    )
     return result

@@ -37,8 +37,18 @@ import scipy.sparse as sp
 
 from optimizer.solver import SolverOptions, solve_highs_arrays
 
-ROUTE_COLUMNS = ["order_id", "item_id", "region_id", "qty", "warehouse_id", "parcel_cost",
-                 "shipping_cost", "reason"]
+DEFAULT_SOLVER = SolverOptions()
+
+ROUTE_COLUMNS = [
+    "order_id",
+    "item_id",
+    "region_id",
+    "qty",
+    "warehouse_id",
+    "parcel_cost",
+    "shipping_cost",
+    "reason",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,8 +67,8 @@ class RoutingProblem:
 
 @dataclass(frozen=True, eq=False)
 class RoutingResult:
-    lines: pd.DataFrame      # ROUTE_COLUMNS; warehouse_id NaN = backordered
-    cost: float              # shipping + parcels + backorder penalty
+    lines: pd.DataFrame  # ROUTE_COLUMNS; warehouse_id NaN = backordered
+    cost: float  # shipping + parcels + backorder penalty
     parcels: int
     split_orders: int
     backordered_units: float
@@ -67,37 +77,48 @@ class RoutingResult:
 
 
 def _validate(p: RoutingProblem) -> None:
-    need = {"orders": ("order_id", "item_id", "region_id", "qty"),
-            "stock": ("warehouse_id", "item_id", "available"),
-            "lanes": ("warehouse_id", "region_id", "cost_per_unit"),
-            "warehouses": ("warehouse_id", "outbound_units")}
+    need = {
+        "orders": ("order_id", "item_id", "region_id", "qty"),
+        "stock": ("warehouse_id", "item_id", "available"),
+        "lanes": ("warehouse_id", "region_id", "cost_per_unit"),
+        "warehouses": ("warehouse_id", "outbound_units"),
+    }
     for name, cols in need.items():
         frame = getattr(p, name)
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
-    for name, col, key in (("orders", "qty", "order_id"), ("stock", "available", "item_id"),
-                           ("lanes", "cost_per_unit", "warehouse_id"),
-                           ("warehouses", "outbound_units", "warehouse_id")):
+    for name, col, key in (
+        ("orders", "qty", "order_id"),
+        ("stock", "available", "item_id"),
+        ("lanes", "cost_per_unit", "warehouse_id"),
+        ("warehouses", "outbound_units", "warehouse_id"),
+    ):
         v = pd.to_numeric(getattr(p, name)[col], errors="coerce").to_numpy(float)
         bad = ~np.isfinite(v) | (v < 0)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             raw = getattr(p, name)[col].iloc[k]
             shown = repr(float(raw)) if isinstance(raw, (int, float, np.number)) else repr(raw)
-            raise ValueError(f"{name} row {k} ({key}={getattr(p, name)[key].iloc[k]}): {col} is "
-                             f"{shown}; it must be a finite number >= 0")
+            raise ValueError(
+                f"{name} row {k} ({key}={getattr(p, name)[key].iloc[k]}): {col} is "
+                f"{shown}; it must be a finite number >= 0"
+            )
     whs = set(p.warehouses["warehouse_id"])
     for name in ("stock", "lanes"):
         unknown = ~getattr(p, name)["warehouse_id"].isin(whs)
         if unknown.any():
-            raise ValueError(f"{name}: warehouse {getattr(p, name)['warehouse_id'][unknown].iloc[0]!r} "
-                             "is not in warehouses")
+            raise ValueError(
+                f"{name}: warehouse {getattr(p, name)['warehouse_id'][unknown].iloc[0]!r} "
+                "is not in warehouses"
+            )
     no_lane = ~p.orders["region_id"].isin(set(p.lanes["region_id"]))
     if no_lane.any():
         row = p.orders[no_lane].iloc[0]
-        raise ValueError(f"order {row['order_id']}: region {row['region_id']!r} is reached by no "
-                         "lane from any warehouse")
+        raise ValueError(
+            f"order {row['order_id']}: region {row['region_id']!r} is reached by no "
+            "lane from any warehouse"
+        )
 
 
 def _index(p: RoutingProblem):
@@ -106,11 +127,16 @@ def _index(p: RoutingProblem):
     items = pd.Index(pd.unique(pd.concat([p.orders["item_id"], p.stock["item_id"]])))
     regions = pd.Index(pd.unique(p.orders["region_id"]))
     S = np.zeros((len(items), len(whs)))
-    np.add.at(S, (items.get_indexer(p.stock["item_id"]), p.stock["warehouse_id"].map(w_of).to_numpy()),
-              p.stock["available"].to_numpy(float))
+    np.add.at(
+        S,
+        (items.get_indexer(p.stock["item_id"]), p.stock["warehouse_id"].map(w_of).to_numpy()),
+        p.stock["available"].to_numpy(float),
+    )
     C = np.full((len(regions), len(whs)), np.inf)
     ln = p.lanes[p.lanes["region_id"].isin(regions)]
-    C[regions.get_indexer(ln["region_id"]), ln["warehouse_id"].map(w_of).to_numpy()] = ln["cost_per_unit"].to_numpy(float)
+    C[regions.get_indexer(ln["region_id"]), ln["warehouse_id"].map(w_of).to_numpy()] = ln[
+        "cost_per_unit"
+    ].to_numpy(float)
     U = p.warehouses["outbound_units"].to_numpy(float).copy()
     return whs, items, regions, S, C, U
 
@@ -130,13 +156,15 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
     # most constrained first: orders with the fewest warehouses able to ship them whole
     options = np.empty(len(o_uni))
     for k in range(len(o_uni)):
-        rows = order_rows[bounds[k]:bounds[k + 1]]
-        options[k] = ((S[it[rows]] >= q[rows][:, None]).all(axis=0) & np.isfinite(C[rg[rows[0]]])).sum()
+        rows = order_rows[bounds[k] : bounds[k + 1]]
+        options[k] = (
+            (S[it[rows]] >= q[rows][:, None]).all(axis=0) & np.isfinite(C[rg[rows[0]]])
+        ).sum()
     sequence = np.argsort(options, kind="stable")
     # capacity price: warehouses that the orders' whole-order options would overload cost more
     load = np.zeros(len(whs))
     for k in range(len(o_uni)):
-        rows = order_rows[bounds[k]:bounds[k + 1]]
+        rows = order_rows[bounds[k] : bounds[k + 1]]
         ok = (S[it[rows]] >= q[rows][:, None]).all(axis=0) & np.isfinite(C[rg[rows[0]]])
         if ok.any():
             load[ok] += q[rows].sum() / ok.sum()
@@ -148,9 +176,9 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
     parcels = split = 0
     backordered = 0.0
     pending: list[tuple[int, float]] = []
-    nW = len(whs)
+
     for k in sequence:
-        rows = order_rows[bounds[k]:bounds[k + 1]]
+        rows = order_rows[bounds[k] : bounds[k + 1]]
         li, lq, r = it[rows], q[rows], rg[rows[0]]
         total = lq.sum()
         cost_r = C[r]
@@ -160,7 +188,9 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
             S[li, w] -= lq
             U[w] -= total
             parcels += 1
-            out_line.extend(rows); out_w.extend([w] * len(rows)); out_q.extend(lq)
+            out_line.extend(rows)
+            out_w.extend([w] * len(rows))
+            out_q.extend(lq)
             why = "whole order in one parcel from the cheapest warehouse holding every line"
             reasons.extend([why] * len(rows))
             continue
@@ -187,11 +217,19 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
                 S[li[n_line], w] -= take
                 rem[n_line] -= take
                 cap -= take
-                out_line.append(row); out_w.append(w); out_q.append(take)
-                missing = [items[li[m]] for m in range(len(rows)) if S[li[m], w] + (take if m == n_line else 0) < lq[m] - 1e-9]
-                reasons.append("split order: no warehouse holds every line"
-                               + (f"; {whs[w]} lacks {', '.join(map(str, missing[:3]))}" if missing else "")
-                               + ("; outbound capacity limits" if U[w] < total else ""))
+                out_line.append(row)
+                out_w.append(w)
+                out_q.append(take)
+                missing = [
+                    items[li[m]]
+                    for m in range(len(rows))
+                    if S[li[m], w] + (take if m == n_line else 0) < lq[m] - 1e-9
+                ]
+                reasons.append(
+                    "split order: no warehouse holds every line"
+                    + (f"; {whs[w]} lacks {', '.join(map(str, missing[:3]))}" if missing else "")
+                    + ("; outbound capacity limits" if U[w] < total else "")
+                )
             U[w] = cap
         for n_line, row in enumerate(rows):
             if rem[n_line] > 1e-9:
@@ -216,40 +254,61 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
                 if alt.size == 0:
                     continue
                 w2 = int(alt[np.argmin(cj[alt])])
-                S[j, w] += qj; U[w] += qj; S[j, w2] -= qj; U[w2] -= qj
+                S[j, w] += qj
+                U[w] += qj
+                S[j, w2] -= qj
+                U[w2] -= qj
                 out_w[pos] = w2
-                reasons[pos] = f"moved from {whs[int(w)]} to free its outbound capacity for a scarcer line"
-                at_w[int(w)].remove(pos); at_w.setdefault(w2, []).append(pos)
+                reasons[pos] = (
+                    f"moved from {whs[int(w)]} to free its outbound capacity for a scarcer line"
+                )
+                at_w[int(w)].remove(pos)
+                at_w.setdefault(w2, []).append(pos)
             if U[w] >= need - 1e-9:
-                S[i, w] -= need; U[w] -= need
-                out_line.append(row); out_w.append(int(w)); out_q.append(need)
-                reasons.append("only warehouse with the item in stock; capacity freed by re-routing other lines")
+                S[i, w] -= need
+                U[w] -= need
+                out_line.append(row)
+                out_w.append(int(w))
+                out_q.append(need)
+                reasons.append(
+                    "only warehouse with the item in stock; "
+                    "capacity freed by re-routing other lines"
+                )
                 at_w.setdefault(int(w), []).append(len(out_w) - 1)
                 need = 0.0
                 break
         if need > 1e-9:
             backordered += need
-            out_line.append(row); out_w.append(-1); out_q.append(need)
+            out_line.append(row)
+            out_w.append(-1)
+            out_q.append(need)
             reasons.append("backordered: no reachable warehouse has stock and outbound capacity")
     out_line = np.asarray(out_line, dtype=int)
     w_arr = np.asarray(out_w, dtype=int)
     qty = np.asarray(out_q, dtype=float)
     lines = orders.iloc[out_line][["order_id", "item_id", "region_id"]].reset_index(drop=True)
     lines["qty"] = qty
-    lines["warehouse_id"] = np.where(w_arr >= 0, np.array(whs, dtype=object)[np.maximum(w_arr, 0)], None)
+    lines["warehouse_id"] = np.where(
+        w_arr >= 0, np.array(whs, dtype=object)[np.maximum(w_arr, 0)], None
+    )
     unit = np.where(w_arr >= 0, C[rg[out_line], np.maximum(w_arr, 0)], 0.0)
     lines["shipping_cost"] = unit * qty
-    first = ~pd.DataFrame({"o": lines["order_id"], "w": w_arr}).duplicated().to_numpy() & (w_arr >= 0)
+    first = ~pd.DataFrame({"o": lines["order_id"], "w": w_arr}).duplicated().to_numpy() & (
+        w_arr >= 0
+    )
     lines["parcel_cost"] = np.where(first, P, 0.0)
     parcels = int(first.sum())
     split = int((pd.Series(first).groupby(lines["order_id"].to_numpy()).sum() > 1).sum())
     lines["reason"] = reasons
-    cost = float(lines["shipping_cost"].sum() + parcels * P + backordered * problem.backorder_cost_per_unit)
-    return RoutingResult(lines[ROUTE_COLUMNS], cost, parcels, split, backordered,
-                         time.perf_counter() - start)
+    cost = float(
+        lines["shipping_cost"].sum() + parcels * P + backordered * problem.backorder_cost_per_unit
+    )
+    return RoutingResult(
+        lines[ROUTE_COLUMNS], cost, parcels, split, backordered, time.perf_counter() - start
+    )
 
 
-def route_exact(problem: RoutingProblem, options: SolverOptions = SolverOptions()) -> RoutingResult:
+def route_exact(problem: RoutingProblem, options: SolverOptions = DEFAULT_SOLVER) -> RoutingResult:
     """The exact MILP of the module docstring (small batches: it measures the greedy's gap)."""
     _validate(problem)
     start = time.perf_counter()
@@ -264,23 +323,52 @@ def route_exact(problem: RoutingProblem, options: SolverOptions = SolverOptions(
     # columns: a (nA) | b (nL) | z (nO*nW)
     cA, cB, cZ = 0, nA, nA + nL
     nC = cZ + nO * nW
-    r_dem, r_stock, r_cap, r_link = 0, nL, nL + len(items) * nW, nL + len(items) * nW + nW
-    rows = np.concatenate([ll, np.arange(nL), r_stock + it[ll] * nW + ww, r_cap + ww,
-                           r_link + np.arange(nA), r_link + np.arange(nA)])
-    cols = np.concatenate([cA + np.arange(nA), cB + np.arange(nL), cA + np.arange(nA),
-                           cA + np.arange(nA), cA + np.arange(nA), cZ + o_codes[ll] * nW + ww])
+    r_stock, r_cap, r_link = nL, nL + len(items) * nW, nL + len(items) * nW + nW
+    rows = np.concatenate(
+        [
+            ll,
+            np.arange(nL),
+            r_stock + it[ll] * nW + ww,
+            r_cap + ww,
+            r_link + np.arange(nA),
+            r_link + np.arange(nA),
+        ]
+    )
+    cols = np.concatenate(
+        [
+            cA + np.arange(nA),
+            cB + np.arange(nL),
+            cA + np.arange(nA),
+            cA + np.arange(nA),
+            cA + np.arange(nA),
+            cZ + o_codes[ll] * nW + ww,
+        ]
+    )
     vals = np.concatenate([np.ones(nA), np.ones(nL), np.ones(nA), np.ones(nA), np.ones(nA), -q[ll]])
     nR = r_link + nA
     a = sp.csc_matrix((vals, (rows, cols)), shape=(nR, nC))
     lo = np.concatenate([q, np.full(nR - nL, -np.inf)])
     up = np.concatenate([q, S.ravel(), U, np.zeros(nA)])
-    cost = np.concatenate([C[rg[ll], ww], np.full(nL, problem.backorder_cost_per_unit),
-                           np.full(nO * nW, problem.parcel_cost)])
+    cost = np.concatenate(
+        [
+            C[rg[ll], ww],
+            np.full(nL, problem.backorder_cost_per_unit),
+            np.full(nO * nW, problem.parcel_cost),
+        ]
+    )
     integ = np.zeros(nC, bool)
     integ[cZ:] = True
-    sol = solve_highs_arrays(cost, a, lo, up, np.zeros(nC),
-                             np.concatenate([np.full(nA + nL, np.inf), np.ones(nO * nW)]),
-                             integ, options, name="routing")
+    sol = solve_highs_arrays(
+        cost,
+        a,
+        lo,
+        up,
+        np.zeros(nC),
+        np.concatenate([np.full(nA + nL, np.inf), np.ones(nO * nW)]),
+        integ,
+        options,
+        name="routing",
+    )
     x = sol.x
     keep = x[:nA] > 1e-6
     lines = orders.iloc[ll[keep]][["order_id", "item_id", "region_id"]].reset_index(drop=True)
@@ -291,13 +379,25 @@ def route_exact(problem: RoutingProblem, options: SolverOptions = SolverOptions(
     lines["reason"] = "exact MILP"
     z = x[cZ:].reshape(nO, nW) > 0.5
     per_order = z.sum(axis=1)
-    return RoutingResult(lines[ROUTE_COLUMNS], sol.info.objective, int(z.sum()),
-                         int((per_order > 1).sum()), float(x[cB:cZ].sum()),
-                         time.perf_counter() - start, sol.info.status)
+    return RoutingResult(
+        lines[ROUTE_COLUMNS],
+        sol.info.objective,
+        int(z.sum()),
+        int((per_order > 1).sum()),
+        float(x[cB:cZ].sum()),
+        time.perf_counter() - start,
+        sol.info.status,
+    )
 
 
-def generate_orders(n_lines: int, n_items: int = 2000, n_warehouses: int = 10,
-                    n_regions: int = 31, seed: int = 0, days: float = 1.0) -> RoutingProblem:
+def generate_orders(
+    n_lines: int,
+    n_items: int = 2000,
+    n_warehouses: int = 10,
+    n_regions: int = 31,
+    seed: int = 0,
+    days: float = 1.0,
+) -> RoutingProblem:
     """A seeded batch: orders of 1-6 lines (mean ~2.5), Zipf-like item popularity, stock at each
     warehouse for ~70% of items covering ~1.2x the batch's demand overall, outbound capacity
     ~1.15x the batch's units spread over the warehouses, lanes on a 3,000 x 2,000 km map."""
@@ -314,25 +414,41 @@ def generate_orders(n_lines: int, n_items: int = 2000, n_warehouses: int = 10,
     item = rng.choice(n_items, size=n_lines, p=pop)
     region = rng.integers(0, n_regions, n_orders)[order_of]
     qty = 1 + rng.poisson(0.6, n_lines)
-    orders = pd.DataFrame({"order_id": [f"O{k:07d}" for k in order_of],
-                           "item_id": [f"I{k:05d}" for k in item],
-                           "region_id": [f"R{k + 1:02d}" for k in region], "qty": qty.astype(float)})
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{k:07d}" for k in order_of],
+            "item_id": [f"I{k:05d}" for k in item],
+            "region_id": [f"R{k + 1:02d}" for k in region],
+            "qty": qty.astype(float),
+        }
+    )
     orders = orders.drop_duplicates(["order_id", "item_id"]).reset_index(drop=True)
     demand = np.bincount(item, weights=qty, minlength=n_items)
     W = [f"W{k + 1:02d}" for k in range(n_warehouses)]
     held = rng.random((n_items, n_warehouses)) < 0.7
     share = rng.random((n_items, n_warehouses)) * held
     share /= np.maximum(share.sum(axis=1, keepdims=True), 1e-9)
-    stock = np.floor(demand[:, None] * 1.2 * share + held * rng.integers(0, 3, (n_items, n_warehouses)))
+    stock = np.floor(
+        demand[:, None] * 1.2 * share + held * rng.integers(0, 3, (n_items, n_warehouses))
+    )
     si, sw = np.nonzero(stock > 0)
-    stock_df = pd.DataFrame({"warehouse_id": np.array(W)[sw], "item_id": [f"I{k:05d}" for k in si],
-                             "available": stock[si, sw]})
+    stock_df = pd.DataFrame(
+        {
+            "warehouse_id": np.array(W)[sw],
+            "item_id": [f"I{k:05d}" for k in si],
+            "available": stock[si, sw],
+        }
+    )
     wxy = rng.random((n_warehouses, 2)) * [3000, 2000]
     rxy = rng.random((n_regions, 2)) * [3000, 2000]
     dist = np.sqrt(((wxy[:, None] - rxy[None]) ** 2).sum(-1))
-    lanes = pd.DataFrame({"warehouse_id": np.repeat(W, n_regions),
-                          "region_id": np.tile([f"R{k + 1:02d}" for k in range(n_regions)], n_warehouses),
-                          "cost_per_unit": np.round(0.5 + 0.002 * dist, 3).ravel()})
+    lanes = pd.DataFrame(
+        {
+            "warehouse_id": np.repeat(W, n_regions),
+            "region_id": np.tile([f"R{k + 1:02d}" for k in range(n_regions)], n_warehouses),
+            "cost_per_unit": np.round(0.5 + 0.002 * dist, 3).ravel(),
+        }
+    )
     cap = qty.sum() * 1.15 * rng.dirichlet(np.ones(n_warehouses) * 5) * days
     whs = pd.DataFrame({"warehouse_id": W, "outbound_units": np.floor(cap)})
     return RoutingProblem(orders, stock_df, lanes, whs)

@@ -35,27 +35,51 @@ from optimizer.deployment import DeploymentResult
 from optimizer.deployment_data import DeploymentProblem
 from optimizer.solver import SolverOptions, solve_highs_arrays
 
-TRANSFER_COLUMNS = ["item_id", "origin_id", "destination_id", "qty", "transit_days",
-                    "cost", "gain", "reason"]
+DEFAULT_SOLVER = SolverOptions()
+
+TRANSFER_COLUMNS = [
+    "item_id",
+    "origin_id",
+    "destination_id",
+    "qty",
+    "transit_days",
+    "cost",
+    "gain",
+    "reason",
+]
 
 
-def _saving_per_unit(problem: DeploymentProblem, deployment: DeploymentResult,
-                     pairs: pd.DataFrame) -> np.ndarray:
+def _saving_per_unit(
+    problem: DeploymentProblem, deployment: DeploymentResult, pairs: pd.DataFrame
+) -> np.ndarray:
     """s_iod: what a unit moved o -> d saves where it is used — for the regions that d serves
     with item i in the deployment, the cheaper of shipping from o instead and losing the sale
     (expected lost-sale cost), minus the cost of shipping from d; demand-weighted over d's
     flows. This is the counterfactual "no transfer" value the pooled LP's duals cannot give."""
     from optimizer.deployment import SEGMENT_SELL_PROB
 
-    lanes = problem.lanes.assign(score=problem.lanes["cost_per_unit"]
-                                 + problem.delay_cost_per_unit_day * problem.lanes["transit_days"])
+    lanes = problem.lanes.assign(
+        score=problem.lanes["cost_per_unit"]
+        + problem.delay_cost_per_unit_day * problem.lanes["transit_days"]
+    )
     score = lanes.set_index(["warehouse_id", "region_id"])["score"]
     lost = problem.items.set_index("item_id")["lost_sale_cost"] * SEGMENT_SELL_PROB[0]
     fl = deployment.flows[["item_id", "warehouse_id", "region_id", "qty"]]
-    m = pairs[["item_id", "warehouse_id_o", "warehouse_id_d"]].reset_index().merge(
-        fl.rename(columns={"warehouse_id": "warehouse_id_d"}), on=["item_id", "warehouse_id_d"], how="left")
-    from_d = score.reindex(pd.MultiIndex.from_arrays([m["warehouse_id_d"], m["region_id"]])).to_numpy()
-    from_o = score.reindex(pd.MultiIndex.from_arrays([m["warehouse_id_o"], m["region_id"]])).to_numpy()
+    m = (
+        pairs[["item_id", "warehouse_id_o", "warehouse_id_d"]]
+        .reset_index()
+        .merge(
+            fl.rename(columns={"warehouse_id": "warehouse_id_d"}),
+            on=["item_id", "warehouse_id_d"],
+            how="left",
+        )
+    )
+    from_d = score.reindex(
+        pd.MultiIndex.from_arrays([m["warehouse_id_d"], m["region_id"]])
+    ).to_numpy()
+    from_o = score.reindex(
+        pd.MultiIndex.from_arrays([m["warehouse_id_o"], m["region_id"]])
+    ).to_numpy()
     alt = np.fmin(np.where(np.isnan(from_o), np.inf, from_o), lost.reindex(m["item_id"]).to_numpy())
     m["s"] = np.clip(alt - from_d, 0.0, None) * m["qty"]
     agg = m.groupby("index").agg(s=("s", "sum"), q=("qty", "sum"))
@@ -63,8 +87,11 @@ def _saving_per_unit(problem: DeploymentProblem, deployment: DeploymentResult,
     return per_unit.reindex(pairs.index).fillna(0.0).to_numpy()
 
 
-def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
-                    options: SolverOptions = SolverOptions()) -> pd.DataFrame:
+def solve_transfers(
+    problem: DeploymentProblem,
+    deployment: DeploymentResult,
+    options: SolverOptions = DEFAULT_SOLVER,
+) -> pd.DataFrame:
     """Transfer lines (columns ``TRANSFER_COLUMNS``) from a deployment solution."""
     tg = deployment.targets
     delta = tg["target"] - tg["available"]
@@ -73,13 +100,16 @@ def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
     if give.empty or take.empty:
         return pd.DataFrame(columns=TRANSFER_COLUMNS)
     pairs = give.merge(take, on="item_id", suffixes=("_o", "_d"))
-    lanes = problem.transfer_lanes.rename(columns={"origin_id": "warehouse_id_o",
-                                                   "destination_id": "warehouse_id_d"})
+    lanes = problem.transfer_lanes.rename(
+        columns={"origin_id": "warehouse_id_o", "destination_id": "warehouse_id_d"}
+    )
     pairs = pairs.merge(lanes, on=["warehouse_id_o", "warehouse_id_d"], how="inner")
     pairs["saving_per_unit"] = _saving_per_unit(problem, deployment, pairs)
     pairs["gain_per_unit"] = pairs["saving_per_unit"] - pairs["cost_per_unit"]
     pairs["cap"] = np.floor(np.minimum(pairs["qty_o"], pairs["qty_d"]) + 1e-6)
-    pairs = pairs[(pairs["gain_per_unit"] > 1e-9) & (pairs["cap"] >= max(problem.transfer_min_qty, 1e-6))]
+    pairs = pairs[
+        (pairs["gain_per_unit"] > 1e-9) & (pairs["cap"] >= max(problem.transfer_min_qty, 1e-6))
+    ]
     pairs = pairs.reset_index(drop=True)
     if pairs.empty:
         return pd.DataFrame(columns=TRANSFER_COLUMNS)
@@ -97,16 +127,31 @@ def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
     r_min = no + nd + k + t
     rows = np.concatenate([o_codes, no + d_codes, r_link, r_link, r_min, r_min])
     cols = np.concatenate([t, t, t, z, t, z])
-    vals = np.concatenate([np.ones(k), np.ones(k), np.ones(k), -pairs["cap"].to_numpy(),
-                           np.ones(k), -np.full(k, problem.transfer_min_qty)])
+    vals = np.concatenate(
+        [
+            np.ones(k),
+            np.ones(k),
+            np.ones(k),
+            -pairs["cap"].to_numpy(),
+            np.ones(k),
+            -np.full(k, problem.transfer_min_qty),
+        ]
+    )
     a = sp.csc_matrix((vals, (rows, cols)), shape=(no + nd + 2 * k, 2 * k))
-    cost = np.concatenate([-pairs["gain_per_unit"].to_numpy(), np.full(k, problem.transfer_fixed_cost)])
+    cost = np.concatenate(
+        [-pairs["gain_per_unit"].to_numpy(), np.full(k, problem.transfer_fixed_cost)]
+    )
     sol = solve_highs_arrays(
-        cost, a, np.full(no + nd + 2 * k, -np.inf),
+        cost,
+        a,
+        np.full(no + nd + 2 * k, -np.inf),
         np.concatenate([o_cap, d_cap, np.zeros(k), np.full(k, np.inf)]),
-        np.zeros(2 * k), np.concatenate([pairs["cap"].to_numpy(), np.ones(k)]),
+        np.zeros(2 * k),
+        np.concatenate([pairs["cap"].to_numpy(), np.ones(k)]),
         integrality=np.ones(2 * k, bool),
-        options=options.with_(mip_gap=max(options.mip_gap, 1e-6)), name="transfers")
+        options=options.with_(mip_gap=max(options.mip_gap, 1e-6)),
+        name="transfers",
+    )
     qty = sol.x[:k]
     chosen = pairs[(qty > 1e-6) & (sol.x[k:] > 0.5)].copy()
     chosen["qty"] = np.round(qty[(qty > 1e-6) & (sol.x[k:] > 0.5)], 6)
@@ -116,19 +161,35 @@ def solve_transfers(problem: DeploymentProblem, deployment: DeploymentResult,
     cover_o = chosen["available_o"] / (chosen["to_ship_o"] / horizon).where(chosen["to_ship_o"] > 0)
     cover_d = chosen["available_d"] / (chosen["to_ship_d"] / horizon).where(chosen["to_ship_d"] > 0)
     flows = deployment.flows
-    top_region = (flows.sort_values("qty", ascending=False)
-                  .drop_duplicates(["item_id", "warehouse_id"])
-                  .set_index(["item_id", "warehouse_id"])["region_id"])
-    pull = top_region.reindex(pd.MultiIndex.from_arrays([chosen["item_id"], chosen["warehouse_id_d"]])).to_numpy()
+    top_region = (
+        flows.sort_values("qty", ascending=False)
+        .drop_duplicates(["item_id", "warehouse_id"])
+        .set_index(["item_id", "warehouse_id"])["region_id"]
+    )
+    pull = top_region.reindex(
+        pd.MultiIndex.from_arrays([chosen["item_id"], chosen["warehouse_id_d"]])
+    ).to_numpy()
     chosen["cost"] = chosen["qty"] * chosen["cost_per_unit"] + problem.transfer_fixed_cost
     chosen["gain"] = chosen["qty"] * chosen["gain_per_unit"] - problem.transfer_fixed_cost
     fmt_cover = lambda c: c.map(lambda v: "no sales" if pd.isna(v) else f"{v:.0f} days")  # noqa: E731
     chosen["reason"] = (
-        "demand in region " + pd.Series(pull, index=chosen.index).fillna("(none)").astype(str)
-        + " pulls stock to " + chosen["warehouse_id_d"]
-        + "; cover at origin " + fmt_cover(cover_o) + " vs destination " + fmt_cover(cover_d)
-        + "; saves " + (chosen["qty"] * chosen["saving_per_unit"]).round(2).astype(str)
-        + " for transport " + chosen["cost"].round(2).astype(str)
-        + np.where(chosen["to_ship_o"] <= 1e-6, "; slow-moving at origin", ""))
+        "demand in region "
+        + pd.Series(pull, index=chosen.index).fillna("(none)").astype(str)
+        + " pulls stock to "
+        + chosen["warehouse_id_d"]
+        + "; cover at origin "
+        + fmt_cover(cover_o)
+        + " vs destination "
+        + fmt_cover(cover_d)
+        + "; saves "
+        + (chosen["qty"] * chosen["saving_per_unit"]).round(2).astype(str)
+        + " for transport "
+        + chosen["cost"].round(2).astype(str)
+        + np.where(chosen["to_ship_o"] <= 1e-6, "; slow-moving at origin", "")
+    )
     out = chosen.rename(columns={"warehouse_id_o": "origin_id", "warehouse_id_d": "destination_id"})
-    return out[TRANSFER_COLUMNS].sort_values(["item_id", "origin_id", "destination_id"]).reset_index(drop=True)
+    return (
+        out[TRANSFER_COLUMNS]
+        .sort_values(["item_id", "origin_id", "destination_id"])
+        .reset_index(drop=True)
+    )

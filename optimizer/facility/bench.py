@@ -14,7 +14,12 @@ from pathlib import Path
 
 from optimizer.facility.cflp import DEFAULT_OPTIONS, evaluate, solve_facility_location
 from optimizer.facility.instances import (
-    FacilityProblem, generate_large, known_optimum, read_holmberg, read_orlib_cap)
+    FacilityProblem,
+    generate_large,
+    known_optimum,
+    read_holmberg,
+    read_orlib_cap,
+)
 from optimizer.facility.reference import REFERENCE_OPTIONS, solve_reference
 from optimizer.solver import SolverError, SolverOptions
 
@@ -35,10 +40,18 @@ def _run(solver, problem, optimum, single_source) -> dict:
     try:
         res = solver(problem, single_source=single_source)
     except SolverError as exc:
-        return {"objective": None, "status": exc.status, "wall_s": round(time.perf_counter() - start, 4),
-                "error": str(exc)}
-    row = {"objective": res.objective, "bound": res.bound, "status": res.status,
-           "wall_s": round(time.perf_counter() - start, 4)}
+        return {
+            "objective": None,
+            "status": exc.status,
+            "wall_s": round(time.perf_counter() - start, 4),
+            "error": str(exc),
+        }
+    row = {
+        "objective": res.objective,
+        "bound": res.bound,
+        "status": res.status,
+        "wall_s": round(time.perf_counter() - start, 4),
+    }
     recomputed = evaluate(problem, res.open, res.share)
     if not math.isclose(recomputed, res.objective, rel_tol=1e-7, abs_tol=1e-6):
         row["status"] = "inconsistent"
@@ -49,10 +62,16 @@ def _run(solver, problem, optimum, single_source) -> dict:
     return row
 
 
-def bench_orlib(paths: list[str | Path], fmt: str = "cap", capacity: float | None = None,
-                single_source: bool = False, reference: bool = False,
-                options: SolverOptions = DEFAULT_OPTIONS,
-                reference_options: SolverOptions = REFERENCE_OPTIONS, progress=None) -> list[dict]:
+def bench_orlib(
+    paths: list[str | Path],
+    fmt: str = "cap",
+    capacity: float | None = None,
+    single_source: bool = False,
+    reference: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
+    reference_options: SolverOptions = REFERENCE_OPTIONS,
+    progress=None,
+) -> list[dict]:
     """One dict per instance: instance, objective, optimum, status, wall_s (+ reference_*)."""
     rows = []
     for path in paths:
@@ -61,11 +80,21 @@ def bench_orlib(paths: list[str | Path], fmt: str = "cap", capacity: float | Non
         if fmt == "cap" and single_source:
             optimum = None  # capopt.txt lists split-demand optima
         row = {"instance": problem.name, "optimum": optimum}
-        row.update(_run(lambda p, single_source: solve_facility_location(p, options, single_source),
-                        problem, optimum, single_source))
+        row.update(
+            _run(
+                lambda p, single_source: solve_facility_location(p, options, single_source),
+                problem,
+                optimum,
+                single_source,
+            )
+        )
         if reference:
-            ref = _run(lambda p, single_source: solve_reference(p, reference_options, single_source),
-                       problem, optimum, single_source)
+            ref = _run(
+                lambda p, single_source: solve_reference(p, reference_options, single_source),
+                problem,
+                optimum,
+                single_source,
+            )
             row.update({f"reference_{k}": v for k, v in ref.items()})
         rows.append(row)
         if progress is not None:
@@ -74,10 +103,12 @@ def bench_orlib(paths: list[str | Path], fmt: str = "cap", capacity: float | Non
 
 
 def summarize(rows: list[dict]) -> dict:
-    out = {"instances": len(rows),
-           "at_optimum": sum(bool(r.get("at_optimum")) for r in rows),
-           "with_known_optimum": sum(r.get("optimum") is not None for r in rows),
-           "total_wall_s": round(sum(r["wall_s"] for r in rows), 3)}
+    out = {
+        "instances": len(rows),
+        "at_optimum": sum(bool(r.get("at_optimum")) for r in rows),
+        "with_known_optimum": sum(r.get("optimum") is not None for r in rows),
+        "total_wall_s": round(sum(r["wall_s"] for r in rows), 3),
+    }
     if rows and "reference_wall_s" in rows[0]:
         ref = sum(r["reference_wall_s"] for r in rows)
         out["reference_total_wall_s"] = round(ref, 3)
@@ -99,20 +130,37 @@ def large_instances(families=tuple(LARGE_FAMILIES)) -> list[FacilityProblem]:
     for fam in families:
         seed, base, ratio, fixed, settings = LARGE_FAMILIES[fam]
         problem = generate_large(seed, capacity=base, capacity_ratio=ratio, fixed_cost_mean=fixed)
-        out += [FacilityProblem(f"gen{fam}-{c:g}", problem.with_capacity(c).capacity,
-                                problem.fixed_cost, problem.demand, problem.cost) for c in settings]
+        out += [
+            FacilityProblem(
+                f"gen{fam}-{c:g}",
+                problem.with_capacity(c).capacity,
+                problem.fixed_cost,
+                problem.demand,
+                problem.cost,
+            )
+            for c in settings
+        ]
     return out
 
 
-def bench_large(families=tuple(LARGE_FAMILIES), time_limit_s: float = 60.0, progress=None) -> list[dict]:
+def bench_large(
+    families=tuple(LARGE_FAMILIES), time_limit_s: float = 60.0, progress=None
+) -> list[dict]:
     rows = []
     for problem in large_instances(families):
         start = time.perf_counter()
         res = solve_facility_location(problem, DEFAULT_OPTIONS.with_(time_limit_s=time_limit_s))
-        row = {"instance": problem.name, "objective": res.objective, "bound": res.bound,
-               "gap": res.gap, "status": res.status, "open": int(res.open.sum()),
-               "wall_s": round(time.perf_counter() - start, 3), "method": res.method,
-               "stats": res.stats}
+        row = {
+            "instance": problem.name,
+            "objective": res.objective,
+            "bound": res.bound,
+            "gap": res.gap,
+            "status": res.status,
+            "open": int(res.open.sum()),
+            "wall_s": round(time.perf_counter() - start, 3),
+            "method": res.method,
+            "stats": res.stats,
+        }
         rows.append(row)
         if progress is not None:
             progress(row)

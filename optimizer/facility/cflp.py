@@ -71,7 +71,8 @@ def check_feasible(problem: FacilityProblem, single_source: bool) -> None:
         raise InfeasibleError(
             f"instance {problem.name}: total demand {total_d:g} exceeds total capacity "
             f"{total_s:g} of all {problem.m} warehouses",
-            [f"capacity[all warehouses] {total_s:g} < demand {total_d:g}"])
+            [f"capacity[all warehouses] {total_s:g} < demand {total_d:g}"],
+        )
     if single_source:
         biggest = float(problem.capacity.max())
         too_big = np.flatnonzero(problem.demand > biggest + 1e-9)
@@ -80,13 +81,20 @@ def check_feasible(problem: FacilityProblem, single_source: bool) -> None:
             raise InfeasibleError(
                 f"instance {problem.name}: single-source demand of customer {j} "
                 f"({problem.demand[j]:g}) exceeds every warehouse capacity (largest {biggest:g})",
-                [f"single_source[customer={int(k)}]" for k in too_big])
+                [f"single_source[customer={int(k)}]" for k in too_big],
+            )
 
 
-def build_arrays(problem: FacilityProblem, single_source: bool = False,
-                 x_mask: np.ndarray | None = None, fixed_open: np.ndarray | None = None,
-                 fixed_closed: np.ndarray | None = None, linking: bool = True,
-                 aggregate_cut: bool = True, link_mask: np.ndarray | None = None):
+def build_arrays(
+    problem: FacilityProblem,
+    single_source: bool = False,
+    x_mask: np.ndarray | None = None,
+    fixed_open: np.ndarray | None = None,
+    fixed_closed: np.ndarray | None = None,
+    linking: bool = True,
+    aggregate_cut: bool = True,
+    link_mask: np.ndarray | None = None,
+):
     """The strong model as arrays. ``x_mask[i, j]`` False drops x_ij (fixed to 0);
     ``fixed_open``/``fixed_closed`` fix y_i; ``link_mask[i, j]`` False leaves out the linking
     row x_ij <= y_i (valid: with d_j > 0 the capacity row already forces x_ij = 0 when y_i = 0,
@@ -105,10 +113,16 @@ def build_arrays(problem: FacilityProblem, single_source: bool = False,
     xcol = m + np.arange(k)
     rows, cols, vals = [], [], []
     # demand rows 0..n-1
-    rows.append(jj); cols.append(xcol); vals.append(np.ones(k))
+    rows.append(jj)
+    cols.append(xcol)
+    vals.append(np.ones(k))
     # capacity rows n..n+m-1
-    rows.append(n + ii); cols.append(xcol); vals.append(d[jj])
-    rows.append(n + np.arange(m)); cols.append(np.arange(m)); vals.append(-s)
+    rows.append(n + ii)
+    cols.append(xcol)
+    vals.append(d[jj])
+    rows.append(n + np.arange(m))
+    cols.append(np.arange(m))
+    vals.append(-s)
     n_row = n + m
     row_lo = [np.ones(n), np.full(m, -np.inf)]
     row_up = [np.ones(n), np.zeros(m)]
@@ -118,30 +132,47 @@ def build_arrays(problem: FacilityProblem, single_source: bool = False,
             free_link &= link_mask[ii, jj]
         li, lk = ii[free_link], np.flatnonzero(free_link)
         r = n_row + np.arange(len(lk))
-        rows += [r, r]; cols += [m + lk, li]; vals += [np.ones(len(lk)), -np.ones(len(lk))]
-        row_lo.append(np.full(len(lk), -np.inf)); row_up.append(np.zeros(len(lk)))
+        rows += [r, r]
+        cols += [m + lk, li]
+        vals += [np.ones(len(lk)), -np.ones(len(lk))]
+        row_lo.append(np.full(len(lk), -np.inf))
+        row_up.append(np.zeros(len(lk)))
         n_row += len(lk)
     if aggregate_cut:
-        rows.append(np.full(m, n_row)); cols.append(np.arange(m)); vals.append(s)
-        row_lo.append([float(d.sum())]); row_up.append([np.inf])
+        rows.append(np.full(m, n_row))
+        cols.append(np.arange(m))
+        vals.append(s)
+        row_lo.append([float(d.sum())])
+        row_up.append([np.inf])
         n_row += 1
-    a = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(n_row, m + k))
+    a = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, m + k)
+    )
     cost = np.concatenate([problem.fixed_cost, problem.cost[ii, jj]])
     integrality = np.zeros(m + k, bool)
     integrality[:m] = True
     if single_source:
         integrality[m:] = True
-    arrays = dict(cost=cost, matrix=a, row_lower=np.concatenate(row_lo),
-                  row_upper=np.concatenate(row_up),
-                  col_lower=np.concatenate([lo_y, np.zeros(k)]),
-                  col_upper=np.concatenate([up_y, np.ones(k)]), integrality=integrality)
+    arrays = dict(
+        cost=cost,
+        matrix=a,
+        row_lower=np.concatenate(row_lo),
+        row_upper=np.concatenate(row_up),
+        col_lower=np.concatenate([lo_y, np.zeros(k)]),
+        col_upper=np.concatenate([up_y, np.ones(k)]),
+        integrality=integrality,
+    )
     return arrays, (ii, jj)
 
 
-def solve_direct(problem: FacilityProblem, single_source: bool = False,
-                 options: SolverOptions = DEFAULT_OPTIONS, cutoff: float | None = None,
-                 method: str = "strong-mip", **build_kw) -> FacilityResult:
+def solve_direct(
+    problem: FacilityProblem,
+    single_source: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
+    cutoff: float | None = None,
+    method: str = "strong-mip",
+    **build_kw,
+) -> FacilityResult:
     """The strong formulation handed to HiGHS in one piece."""
     start = time.perf_counter()
     arrays, (ii, jj) = build_arrays(problem, single_source, **build_kw)
@@ -150,27 +181,43 @@ def solve_direct(problem: FacilityProblem, single_source: bool = False,
         # OR-Library cap instances; kept on for single-source (p29: 3.3 s on, 4.8 s off)
         # and for large models
         presolve = single_source or problem.m * problem.n >= LARGE_SPLIT_COLUMNS
-        sol = solve_highs_arrays(**arrays, options=options, name=f"cflp[{problem.name}]",
-                                 cutoff=cutoff, presolve=presolve)
+        sol = solve_highs_arrays(
+            **arrays,
+            options=options,
+            name=f"cflp[{problem.name}]",
+            cutoff=cutoff,
+            presolve=presolve,
+        )
     except InfeasibleError as exc:
         kind = "single-source" if single_source else "split-demand"
         raise InfeasibleError(
             f"instance {problem.name}: no {kind} assignment of the {problem.n} customers fits "
             f"the warehouse capacities (total demand {problem.demand.sum():g}, total capacity "
-            f"{problem.capacity.sum():g})", exc.conflicts) from None
+            f"{problem.capacity.sum():g})",
+            exc.conflicts,
+        ) from None
     m = problem.m
     open_ = sol.x[:m] > 0.5
     share = np.zeros((m, problem.n))
     share[ii, jj] = np.clip(sol.x[m:], 0.0, 1.0)
     info = sol.info
     bound = info.bound if info.bound is not None else info.objective
-    return FacilityResult(problem.name, info.objective, min(bound, info.objective), info.status,
-                          open_, share, time.perf_counter() - start, method,
-                          {"nodes": info.extra.get("nodes", 0), "columns": int(arrays["cost"].size)})
+    return FacilityResult(
+        problem.name,
+        info.objective,
+        min(bound, info.objective),
+        info.status,
+        open_,
+        share,
+        time.perf_counter() - start,
+        method,
+        {"nodes": info.extra.get("nodes", 0), "columns": int(arrays["cost"].size)},
+    )
 
 
-def solve_facility_location(problem: FacilityProblem, options: SolverOptions = DEFAULT_OPTIONS,
-                            single_source: bool = False) -> FacilityResult:
+def solve_facility_location(
+    problem: FacilityProblem, options: SolverOptions = DEFAULT_OPTIONS, single_source: bool = False
+) -> FacilityResult:
     """Solve a capacitated facility location problem to proven optimality (within
     ``options.mip_gap``); raise :class:`InfeasibleError` with the reason if none exists."""
     problem.validate()

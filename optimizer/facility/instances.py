@@ -30,10 +30,10 @@ import numpy as np
 @dataclass(frozen=True, eq=False)
 class FacilityProblem:
     name: str
-    capacity: np.ndarray   # (m,) units
+    capacity: np.ndarray  # (m,) units
     fixed_cost: np.ndarray  # (m,) currency
-    demand: np.ndarray     # (n,) units
-    cost: np.ndarray       # (m, n) currency for all of d_j from i
+    demand: np.ndarray  # (n,) units
+    cost: np.ndarray  # (m, n) currency for all of d_j from i
 
     @property
     def m(self) -> int:
@@ -49,27 +49,42 @@ class FacilityProblem:
         if m == 0 or n == 0:
             raise ValueError(f"instance {self.name}: needs at least one warehouse and one customer")
         if self.fixed_cost.shape != (m,):
-            raise ValueError(f"instance {self.name}: fixed_cost has {self.fixed_cost.shape}, expected ({m},)")
+            raise ValueError(
+                f"instance {self.name}: fixed_cost has {self.fixed_cost.shape}, expected ({m},)"
+            )
         if self.cost.shape != (m, n):
-            raise ValueError(f"instance {self.name}: cost matrix is {self.cost.shape}, expected ({m}, {n})")
-        for label, arr, kind in (("capacity", self.capacity, "warehouse"),
-                                 ("fixed_cost", self.fixed_cost, "warehouse"),
-                                 ("demand", self.demand, "customer")):
+            raise ValueError(
+                f"instance {self.name}: cost matrix is {self.cost.shape}, expected ({m}, {n})"
+            )
+        for label, arr, kind in (
+            ("capacity", self.capacity, "warehouse"),
+            ("fixed_cost", self.fixed_cost, "warehouse"),
+            ("demand", self.demand, "customer"),
+        ):
             bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
             if bad.size:
                 k = int(bad[0])
-                raise ValueError(f"instance {self.name}: {label} of {kind} {k} is {arr[k]!r}; "
-                                 "it must be a finite number >= 0")
+                raise ValueError(
+                    f"instance {self.name}: {label} of {kind} {k} is {arr[k]!r}; "
+                    "it must be a finite number >= 0"
+                )
         bad = np.argwhere(~np.isfinite(self.cost))
         if bad.size:
             i, j = (int(v) for v in bad[0])
-            raise ValueError(f"instance {self.name}: cost of serving customer {j} from warehouse "
-                             f"{i} is {self.cost[i, j]!r}; costs must be finite")
+            raise ValueError(
+                f"instance {self.name}: cost of serving customer {j} from warehouse "
+                f"{i} is {self.cost[i, j]!r}; costs must be finite"
+            )
         return self
 
     def with_capacity(self, capacity: float) -> FacilityProblem:
-        return FacilityProblem(f"{self.name}-{capacity:g}", np.full(self.m, float(capacity)),
-                               self.fixed_cost, self.demand, self.cost)
+        return FacilityProblem(
+            f"{self.name}-{capacity:g}",
+            np.full(self.m, float(capacity)),
+            self.fixed_cost,
+            self.demand,
+            self.cost,
+        )
 
 
 def _numbers(path: Path) -> tuple[list[str], Path]:
@@ -95,7 +110,7 @@ def read_orlib_cap(path: str | Path, capacity: float | None = None) -> FacilityP
         cost = np.empty((m, n))
         for j in range(n):
             demand[j] = float(tokens[pos])
-            cost[:, j] = [float(t) for t in tokens[pos + 1: pos + 1 + m]]
+            cost[:, j] = [float(t) for t in tokens[pos + 1 : pos + 1 + m]]
             pos += 1 + m
     except (IndexError, ValueError) as exc:
         raise ValueError(f"{path}: not an OR-Library cap file ({exc})") from None
@@ -122,9 +137,9 @@ def read_holmberg(path: str | Path) -> FacilityProblem:
         # numbers after its complete matrix (a left-over of the copy), and its optimum in `os`
         # is reproduced with them ignored.
         vals = vals[:expected]
-        cap, fixed = vals[0:2 * m:2], vals[1:2 * m:2]
-        demand = vals[2 * m:2 * m + n]
-        cost = vals[2 * m + n:].reshape(m, n)
+        cap, fixed = vals[0 : 2 * m : 2], vals[1 : 2 * m : 2]
+        demand = vals[2 * m : 2 * m + n]
+        cost = vals[2 * m + n :].reshape(m, n)
     except (IndexError, ValueError) as exc:
         raise ValueError(f"{path}: not a Holmberg sscflp file ({exc})") from None
     return FacilityProblem(path.stem, cap, fixed, demand, cost).validate()
@@ -160,9 +175,14 @@ def known_optimum(problem_path: str | Path, capacity: float | None = None) -> fl
     return None
 
 
-def generate_large(seed: int, m: int = 100, n: int = 1000, capacity: float = 8000.0,
-                   capacity_ratio: float = 2.0, fixed_cost_mean: float = 100_000.0
-                   ) -> FacilityProblem:
+def generate_large(
+    seed: int,
+    m: int = 100,
+    n: int = 1000,
+    capacity: float = 8000.0,
+    capacity_ratio: float = 2.0,
+    fixed_cost_mean: float = 100_000.0,
+) -> FacilityProblem:
     """A seeded platform-scale instance shaped like OR-Library's capa/capb/capc.
 
     Customers and candidate warehouses are points in the unit square. Demands follow the
@@ -183,5 +203,6 @@ def generate_large(seed: int, m: int = 100, n: int = 1000, capacity: float = 800
     unit = 120.0 * dist / math.sqrt(2.0) * rng.uniform(0.9, 1.1, size=(m, n))
     cost = np.round(unit * demand[None, :], 3)
     fixed = np.round(fixed_cost_mean * rng.uniform(0.5, 1.5, size=m), 0)
-    return FacilityProblem(f"large-s{seed}-{capacity:g}", np.full(m, float(capacity)), fixed,
-                           demand, cost).validate()
+    return FacilityProblem(
+        f"large-s{seed}-{capacity:g}", np.full(m, float(capacity)), fixed, demand, cost
+    ).validate()

@@ -58,8 +58,9 @@ def knapsacks(problem: FacilityProblem, lam: np.ndarray):
     return value, share
 
 
-def cover(value: np.ndarray, cap: np.ndarray, total_demand: float,
-          forced: tuple[int, int] | None = None) -> tuple[float, np.ndarray]:
+def cover(
+    value: np.ndarray, cap: np.ndarray, total_demand: float, forced: tuple[int, int] | None = None
+) -> tuple[float, np.ndarray]:
     """min sum v_i y_i s.t. sum s_i y_i >= D, y in {0,1}; exact for equal capacities, the LP
     bound of the covering knapsack otherwise. ``forced=(i, 0|1)`` fixes one y_i."""
     m = len(value)
@@ -103,14 +104,23 @@ def transport(problem: FacilityProblem, open_: np.ndarray, options: SolverOption
     cols = np.arange(k * n)
     rows_d = np.tile(np.arange(n), k)
     rows_c = n + np.repeat(np.arange(k), n)
-    a = sp.csc_matrix((np.concatenate([np.ones(k * n), np.tile(problem.demand, k)]),
-                       (np.concatenate([rows_d, rows_c]), np.concatenate([cols, cols]))),
-                      shape=(n + k, k * n))
-    sol = solve_highs_arrays(problem.cost[idx].ravel(), a,
-                             np.concatenate([np.ones(n), np.full(k, -np.inf)]),
-                             np.concatenate([np.ones(n), problem.capacity[idx]]),
-                             np.zeros(k * n), np.ones(k * n), options=options.with_(mip_gap=0.0),
-                             name=f"transport[{problem.name}]")
+    a = sp.csc_matrix(
+        (
+            np.concatenate([np.ones(k * n), np.tile(problem.demand, k)]),
+            (np.concatenate([rows_d, rows_c]), np.concatenate([cols, cols])),
+        ),
+        shape=(n + k, k * n),
+    )
+    sol = solve_highs_arrays(
+        problem.cost[idx].ravel(),
+        a,
+        np.concatenate([np.ones(n), np.full(k, -np.inf)]),
+        np.concatenate([np.ones(n), problem.capacity[idx]]),
+        np.zeros(k * n),
+        np.ones(k * n),
+        options=options.with_(mip_gap=0.0),
+        name=f"transport[{problem.name}]",
+    )
     share = np.zeros((problem.m, n))
     share[idx] = sol.x.reshape(k, n)
     return float(problem.fixed_cost[idx].sum() + sol.info.objective), share
@@ -128,11 +138,17 @@ def _repair(problem: FacilityProblem, y: np.ndarray, value: np.ndarray) -> np.nd
     return open_
 
 
-def subgradient(problem: FacilityProblem, options: SolverOptions, iterations: int = 600,
-                deadline: float = math.inf):
+def subgradient(
+    problem: FacilityProblem,
+    options: SolverOptions,
+    iterations: int = 600,
+    deadline: float = math.inf,
+):
     """Run the subgradient method; return (best bound, lambda, UB, UB solution, log)."""
     d, s, D = problem.demand, problem.capacity, float(problem.demand.sum())
-    lam = (problem.cost + (problem.fixed_cost / np.maximum(s, 1e-12))[:, None] * d[None, :]).min(axis=0)
+    lam = (problem.cost + (problem.fixed_cost / np.maximum(s, 1e-12))[:, None] * d[None, :]).min(
+        axis=0
+    )
     best_lb, best_lam = -math.inf, lam.copy()
     ub, ub_sol = math.inf, None
     seen: set[bytes] = set()
@@ -193,26 +209,38 @@ def _nearest_mask(problem: FacilityProblem, k: int) -> np.ndarray:
     return mask
 
 
-def solve_lagrangian(problem: FacilityProblem, options: SolverOptions, nearest: int = 10
-                     ) -> FacilityResult:
+def solve_lagrangian(
+    problem: FacilityProblem, options: SolverOptions, nearest: int = 10
+) -> FacilityResult:
     """Lagrangian bound -> heuristic UB (transportation LPs, then a restricted MIP on the
     ``nearest`` cheapest warehouses per customer) -> warehouse fixing -> the exact strong model
     on the rest, with linking rows for the ``nearest`` pairs (the others are implied by the
     capacity rows for integer y) and the UB as cutoff."""
     start = time.perf_counter()
     budget = options.time_limit_s if options.time_limit_s is not None else math.inf
-    lb, lam, ub, ub_sol, log = subgradient(problem, options, iterations=400,
-                                           deadline=start + 0.25 * budget)
-    stats = {"lagrangian_bound": lb, "subgradient_ub": ub,
-             "subgradient_s": round(time.perf_counter() - start, 3), **log}
+    lb, lam, ub, ub_sol, log = subgradient(
+        problem, options, iterations=400, deadline=start + 0.25 * budget
+    )
+    stats = {
+        "lagrangian_bound": lb,
+        "subgradient_ub": ub,
+        "subgradient_s": round(time.perf_counter() - start, 3),
+        **log,
+    }
     fixed_open, fixed_closed = fix_warehouses(problem, lam, ub)
     near = _nearest_mask(problem, nearest)
     if ub - lb > options.mip_gap * abs(ub):
         t0 = time.perf_counter()
         try:
-            restricted = solve_direct(problem, False, options.with_(time_limit_s=0.15 * budget),
-                                      cutoff=ub, x_mask=near, fixed_open=fixed_open,
-                                      fixed_closed=fixed_closed)
+            restricted = solve_direct(
+                problem,
+                False,
+                options.with_(time_limit_s=0.15 * budget),
+                cutoff=ub,
+                x_mask=near,
+                fixed_open=fixed_open,
+                fixed_closed=fixed_closed,
+            )
             got = transport(problem, restricted.open, options)
             if got is not None and got[0] < ub:
                 ub, ub_sol = got[0], (restricted.open, got[1])
@@ -220,27 +248,72 @@ def solve_lagrangian(problem: FacilityProblem, options: SolverOptions, nearest: 
             stats["restricted_error"] = type(exc).__name__
         stats["restricted_s"] = round(time.perf_counter() - t0, 3)
         fixed_open, fixed_closed = fix_warehouses(problem, lam, ub)
-    stats.update(heuristic_ub=ub, fixed_open=int(fixed_open.sum()),
-                 fixed_closed=int(fixed_closed.sum()))
+    stats.update(
+        heuristic_ub=ub, fixed_open=int(fixed_open.sum()), fixed_closed=int(fixed_closed.sum())
+    )
     if ub - lb <= options.mip_gap * abs(ub) and ub_sol is not None:
-        return FacilityResult(problem.name, ub, lb, "optimal", ub_sol[0], ub_sol[1],
-                              time.perf_counter() - start, "lagrangian", stats)
-    remaining = None if options.time_limit_s is None else max(1.0, budget - (time.perf_counter() - start))
+        return FacilityResult(
+            problem.name,
+            ub,
+            lb,
+            "optimal",
+            ub_sol[0],
+            ub_sol[1],
+            time.perf_counter() - start,
+            "lagrangian",
+            stats,
+        )
+    remaining = (
+        None if options.time_limit_s is None else max(1.0, budget - (time.perf_counter() - start))
+    )
     try:
-        res = solve_direct(problem, False, options.with_(time_limit_s=remaining),
-                           cutoff=ub * (1 + 1e-9) + 1e-6, method="lagrangian+fixing+strong-mip",
-                           fixed_open=fixed_open, fixed_closed=fixed_closed, link_mask=near)
+        res = solve_direct(
+            problem,
+            False,
+            options.with_(time_limit_s=remaining),
+            cutoff=ub * (1 + 1e-9) + 1e-6,
+            method="lagrangian+fixing+strong-mip",
+            fixed_open=fixed_open,
+            fixed_closed=fixed_closed,
+            link_mask=near,
+        )
     except Exception:
         if ub_sol is None:
             raise
         # the cutoff pruned everything: nothing beats the heuristic by more than 1e-9
-        return FacilityResult(problem.name, ub, ub, "optimal", ub_sol[0], ub_sol[1],
-                              time.perf_counter() - start, "lagrangian+fixing+strong-mip", stats)
+        return FacilityResult(
+            problem.name,
+            ub,
+            ub,
+            "optimal",
+            ub_sol[0],
+            ub_sol[1],
+            time.perf_counter() - start,
+            "lagrangian+fixing+strong-mip",
+            stats,
+        )
     stats.update(res.stats)
     stats["mip_s"] = round(res.wall_s, 3)
     if ub_sol is not None and ub < res.objective - 1e-9 * abs(ub):
-        return FacilityResult(problem.name, ub, max(lb, res.bound), "feasible", ub_sol[0],
-                              ub_sol[1], time.perf_counter() - start, res.method, stats)
-    return FacilityResult(problem.name, res.objective, max(min(lb, res.objective), res.bound),
-                          res.status, res.open, res.share, time.perf_counter() - start,
-                          res.method, stats)
+        return FacilityResult(
+            problem.name,
+            ub,
+            max(lb, res.bound),
+            "feasible",
+            ub_sol[0],
+            ub_sol[1],
+            time.perf_counter() - start,
+            res.method,
+            stats,
+        )
+    return FacilityResult(
+        problem.name,
+        res.objective,
+        max(min(lb, res.objective), res.bound),
+        res.status,
+        res.open,
+        res.share,
+        time.perf_counter() - start,
+        res.method,
+        stats,
+    )

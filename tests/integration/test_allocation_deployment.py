@@ -20,20 +20,48 @@ def tiny(transfer_cost: float | None = None, **kw) -> DeploymentProblem:
     By hand, without transfers: ship 5 to R1 (5) and 5 to R2 from W1 (15): cost 20 (losing a
     unit costs 0.75 x 10 = 7.5 > 3). With a W1->W2 lane of cost c the pooled model moves 5
     units at c/2 out + c/2 in each, then ships them at 1: 5 + 5 + 5c (c = 0.4: 12)."""
-    lanes = pd.DataFrame({"warehouse_id": ["W1", "W1", "W2", "W2"],
-                          "region_id": ["R1", "R2", "R1", "R2"],
-                          "transit_days": [1.0, 3.0, 3.0, 1.0], "cost_per_unit": [1.0, 3.0, 3.0, 1.0]})
-    tl = (pd.DataFrame({"origin_id": ["W1"], "destination_id": ["W2"], "transit_days": [1.0],
-                        "cost_per_unit": [transfer_cost]}) if transfer_cost is not None else
-          pd.DataFrame({"origin_id": [], "destination_id": [], "transit_days": [], "cost_per_unit": []}))
+    lanes = pd.DataFrame(
+        {
+            "warehouse_id": ["W1", "W1", "W2", "W2"],
+            "region_id": ["R1", "R2", "R1", "R2"],
+            "transit_days": [1.0, 3.0, 3.0, 1.0],
+            "cost_per_unit": [1.0, 3.0, 3.0, 1.0],
+        }
+    )
+    tl = (
+        pd.DataFrame(
+            {
+                "origin_id": ["W1"],
+                "destination_id": ["W2"],
+                "transit_days": [1.0],
+                "cost_per_unit": [transfer_cost],
+            }
+        )
+        if transfer_cost is not None
+        else pd.DataFrame(
+            {"origin_id": [], "destination_id": [], "transit_days": [], "cost_per_unit": []}
+        )
+    )
     base = DeploymentProblem(
         items=pd.DataFrame({"item_id": ["I1"], "unit_volume_m3": [1.0], "lost_sale_cost": [10.0]}),
-        warehouses=pd.DataFrame({"warehouse_id": ["W1", "W2"], "capacity_volume_m3": [100.0, 100.0],
-                                 "outbound_units_per_day": [100.0, 100.0]}),
+        warehouses=pd.DataFrame(
+            {
+                "warehouse_id": ["W1", "W2"],
+                "capacity_volume_m3": [100.0, 100.0],
+                "outbound_units_per_day": [100.0, 100.0],
+            }
+        ),
         regions=pd.DataFrame({"region_id": ["R1", "R2"]}),
-        demand=pd.DataFrame({"item_id": ["I1", "I1"], "region_id": ["R1", "R2"], "mean": [5.0, 5.0]}),
-        stock=pd.DataFrame({"item_id": ["I1"], "warehouse_id": ["W1"], "on_hand": [10.0], "inbound": [0.0]}),
-        lanes=lanes, transfer_lanes=tl, horizon_days=7.0)
+        demand=pd.DataFrame(
+            {"item_id": ["I1", "I1"], "region_id": ["R1", "R2"], "mean": [5.0, 5.0]}
+        ),
+        stock=pd.DataFrame(
+            {"item_id": ["I1"], "warehouse_id": ["W1"], "on_hand": [10.0], "inbound": [0.0]}
+        ),
+        lanes=lanes,
+        transfer_lanes=tl,
+        horizon_days=7.0,
+    )
     return replace(base, **kw)
 
 
@@ -75,20 +103,51 @@ def test_promise_share_forces_fast_lanes():
     assert not reg.loc["R2", "promise_met"] and reg.loc["R1", "promise_met"]
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda p: replace(p, lanes=pd.concat([p.lanes, pd.DataFrame(
-        {"warehouse_id": ["W1"], "region_id": ["R9"], "transit_days": [1.0], "cost_per_unit": [1.0]})])),
-     "region_id 'R9' is not in regions"),
-    (lambda p: replace(p, lanes=p.lanes[p.lanes["region_id"] != "R2"]),
-     "region R2: demand for 1 item.*no lane"),
-    (lambda p: replace(p, lanes=p.lanes.assign(cost_per_unit=[1.0, float("nan"), 3.0, 1.0])),
-     "warehouse_id=W1, region_id=R2: cost_per_unit is nan"),
-    (lambda p: replace(p, warehouses=p.warehouses.assign(capacity_volume_m3=[4.0, 100.0])),
-     "warehouse W1: committed stock 10.0 m3 .* exceeds capacity_volume_m3 4.0 and no transfer lane"),
-    (lambda p: replace(p, warehouses=p.warehouses.assign(capacity_volume_m3=[4.0, 4.0])),
-     "exceeds the total capacity_volume_m3 8.0"),
-    (lambda p: replace(p, stock=p.stock.assign(item_id=["I7"])), "item_id 'I7' is not in items"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda p: replace(
+                p,
+                lanes=pd.concat(
+                    [
+                        p.lanes,
+                        pd.DataFrame(
+                            {
+                                "warehouse_id": ["W1"],
+                                "region_id": ["R9"],
+                                "transit_days": [1.0],
+                                "cost_per_unit": [1.0],
+                            }
+                        ),
+                    ]
+                ),
+            ),
+            "region_id 'R9' is not in regions",
+        ),
+        (
+            lambda p: replace(p, lanes=p.lanes[p.lanes["region_id"] != "R2"]),
+            "region R2: demand for 1 item.*no lane",
+        ),
+        (
+            lambda p: replace(p, lanes=p.lanes.assign(cost_per_unit=[1.0, float("nan"), 3.0, 1.0])),
+            "warehouse_id=W1, region_id=R2: cost_per_unit is nan",
+        ),
+        (
+            lambda p: replace(p, warehouses=p.warehouses.assign(capacity_volume_m3=[4.0, 100.0])),
+            "warehouse W1: committed stock 10.0 m3 .* exceeds capacity_volume_m3 4.0 "
+            "and no transfer lane",
+        ),
+        (
+            lambda p: replace(p, warehouses=p.warehouses.assign(capacity_volume_m3=[4.0, 4.0])),
+            "exceeds the total capacity_volume_m3 8.0",
+        ),
+        (
+            lambda p: replace(p, stock=p.stock.assign(item_id=["I7"])),
+            "item_id 'I7' is not in items",
+        ),
+    ],
+)
 def test_bad_input_names_the_entity(change, message):
     with pytest.raises(ValueError, match=message):
         solve_deployment(change(tiny()))

@@ -21,11 +21,17 @@ def data():
 def _forecast(data, weeks=4):
     sales = data.sales
     last = sales["date"].max()
-    base = (sales[sales["date"] > last - pd.Timedelta(days=56)]
-            .groupby(["item_id", "location_id"])["qty"].mean().reset_index())
+    base = (
+        sales[sales["date"] > last - pd.Timedelta(days=56)]
+        .groupby(["item_id", "location_id"])["qty"]
+        .mean()
+        .reset_index()
+    )
     dates = pd.date_range(last + pd.Timedelta(days=7), periods=weeks, freq="7D")
     fc = base.merge(pd.DataFrame({"date": dates}), how="cross").rename(columns={"qty": "mean"})
-    return fc.assign(p10=fc["mean"] * 0.7, p50=fc["mean"], p90=fc["mean"] * 1.3), last + pd.Timedelta(days=1)
+    return fc.assign(
+        p10=fc["mean"] * 0.7, p50=fc["mean"], p90=fc["mean"] * 1.3
+    ), last + pd.Timedelta(days=1)
 
 
 def test_plan_allocation_on_sample(data):
@@ -40,8 +46,14 @@ def test_plan_allocation_on_sample(data):
     shipped = flows.groupby(["item_id", "warehouse_id"])["qty"].sum()
     tgt = out["targets"].set_index(["item_id", "warehouse_id"])["target"]
     assert (shipped <= tgt.reindex(shipped.index) + 1e-6).all()
-    assert list(out["transfers"].columns[:6]) == ["type", "status", "item_id", "origin_id",
-                                                  "location_id", "quantity_proposed"]
+    assert list(out["transfers"].columns[:6]) == [
+        "type",
+        "status",
+        "item_id",
+        "origin_id",
+        "location_id",
+        "quantity_proposed",
+    ]
 
 
 def test_plan_allocation_moves_stranded_stock(data):
@@ -78,8 +90,14 @@ def test_plan_allocation_bad_input(data):
 
 
 def test_route_orders_and_cli(data, tmp_path, capsys):
-    orders = pd.DataFrame({"order_id": ["A", "A", "B"], "item_id": ["OJ01", "OJ02", "OJ01"],
-                           "location_id": ["S100", "S100", "S54"], "qty": [2.0, 1.0, 3.0]})
+    orders = pd.DataFrame(
+        {
+            "order_id": ["A", "A", "B"],
+            "item_id": ["OJ01", "OJ02", "OJ01"],
+            "location_id": ["S100", "S100", "S54"],
+            "qty": [2.0, 1.0, 3.0],
+        }
+    )
     res = route_orders(data, orders)
     assert res.parcels == 2 and res.backordered_units == 0
     path = tmp_path / "orders.csv"

@@ -12,11 +12,24 @@ def tiny(outbound=(100.0, 100.0)) -> RoutingProblem:
     """Order A: items X and Y to region R (W1 holds both, W2 only X); order B: X to R.
     Lanes: W1->R 2/unit, W2->R 1/unit; parcel 5.
     By hand: A whole from W1 (2 units x 2 + 5 = 9), B from W2 (1 + 5 = 6): cost 15."""
-    orders = pd.DataFrame({"order_id": ["A", "A", "B"], "item_id": ["X", "Y", "X"],
-                           "region_id": ["R", "R", "R"], "qty": [1.0, 1.0, 1.0]})
-    stock = pd.DataFrame({"warehouse_id": ["W1", "W1", "W2"], "item_id": ["X", "Y", "X"],
-                          "available": [5.0, 5.0, 5.0]})
-    lanes = pd.DataFrame({"warehouse_id": ["W1", "W2"], "region_id": ["R", "R"], "cost_per_unit": [2.0, 1.0]})
+    orders = pd.DataFrame(
+        {
+            "order_id": ["A", "A", "B"],
+            "item_id": ["X", "Y", "X"],
+            "region_id": ["R", "R", "R"],
+            "qty": [1.0, 1.0, 1.0],
+        }
+    )
+    stock = pd.DataFrame(
+        {
+            "warehouse_id": ["W1", "W1", "W2"],
+            "item_id": ["X", "Y", "X"],
+            "available": [5.0, 5.0, 5.0],
+        }
+    )
+    lanes = pd.DataFrame(
+        {"warehouse_id": ["W1", "W2"], "region_id": ["R", "R"], "cost_per_unit": [2.0, 1.0]}
+    )
     whs = pd.DataFrame({"warehouse_id": ["W1", "W2"], "outbound_units": list(outbound)})
     return RoutingProblem(orders, stock, lanes, whs, parcel_cost=5.0, backorder_cost_per_unit=50.0)
 
@@ -50,17 +63,34 @@ def test_stock_never_exceeded_and_gap_small_on_a_batch():
     assert (per_wh <= cap.reindex(per_wh.index) + 1e-9).all()
     e = route_exact(p)
     assert e.cost <= g.cost + 1e-6  # the MILP is exact
-    assert g.cost <= 1.35 * e.cost   # measured gap on such batches: see docs/benchmarks/allocation.md
+    assert (
+        g.cost <= 1.35 * e.cost
+    )  # measured gap on such batches: see docs/benchmarks/allocation.md
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda p: RoutingProblem(p.orders.assign(region_id=["R", "R", "Z"]), p.stock, p.lanes, p.warehouses),
-     "order B: region 'Z' is reached by no lane"),
-    (lambda p: RoutingProblem(p.orders, p.stock, p.lanes.assign(cost_per_unit=[float("nan"), 1.0]), p.warehouses),
-     "lanes row 0 \\(warehouse_id=W1\\): cost_per_unit is nan"),
-    (lambda p: RoutingProblem(p.orders.assign(qty=[1.0, -2.0, 1.0]), p.stock, p.lanes, p.warehouses),
-     "orders row 1 \\(order_id=A\\): qty is -2.0"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda p: RoutingProblem(
+                p.orders.assign(region_id=["R", "R", "Z"]), p.stock, p.lanes, p.warehouses
+            ),
+            "order B: region 'Z' is reached by no lane",
+        ),
+        (
+            lambda p: RoutingProblem(
+                p.orders, p.stock, p.lanes.assign(cost_per_unit=[float("nan"), 1.0]), p.warehouses
+            ),
+            "lanes row 0 \\(warehouse_id=W1\\): cost_per_unit is nan",
+        ),
+        (
+            lambda p: RoutingProblem(
+                p.orders.assign(qty=[1.0, -2.0, 1.0]), p.stock, p.lanes, p.warehouses
+            ),
+            "orders row 1 \\(order_id=A\\): qty is -2.0",
+        ),
+    ],
+)
 def test_bad_input(change, message):
     with pytest.raises(ValueError, match=message):
         solve_routing(change(tiny()))

@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 
 from optimizer.facility import (
-    FacilityProblem, evaluate, generate_large, known_optimum, read_holmberg, read_orlib_cap,
-    solve_facility_location, solve_reference)
+    FacilityProblem,
+    evaluate,
+    generate_large,
+    known_optimum,
+    read_holmberg,
+    read_orlib_cap,
+    solve_facility_location,
+    solve_reference,
+)
 from optimizer.facility.cflp import DEFAULT_OPTIONS, solve_direct
 from optimizer.solver import InfeasibleError
 
@@ -18,8 +25,13 @@ def tiny() -> FacilityProblem:
     # (demand 8 > 5): fixed 7.  Customer 0 takes 5/6 from A (cost 5) and 1/6 from B (cost 2);
     # customer 1 all from B (cost 2).  Total 16.  (Serving customer 1 from A instead costs
     # 2 + 3/6*6 + 3/6*12 = 11 > 9.)
-    return FacilityProblem("tiny", np.array([5.0, 5.0]), np.array([3.0, 4.0]),
-                           np.array([6.0, 2.0]), np.array([[6.0, 2.0], [12.0, 2.0]]))
+    return FacilityProblem(
+        "tiny",
+        np.array([5.0, 5.0]),
+        np.array([3.0, 4.0]),
+        np.array([6.0, 2.0]),
+        np.array([[6.0, 2.0], [12.0, 2.0]]),
+    )
 
 
 def test_tiny_split_optimum_by_hand():
@@ -52,8 +64,13 @@ def test_total_capacity_short_is_explained():
 def test_single_source_bin_packing_infeasible():
     # every demand fits some warehouse, total capacity suffices (12 >= 12), but 4+4+4 cannot be
     # packed into capacities 6 and 6 whole: the solver's verdict is re-worded, naming the rule
-    p = FacilityProblem("pack", np.array([6.0, 6.0]), np.array([1.0, 1.0]),
-                        np.array([4.0, 4.0, 4.0]), np.ones((2, 3)))
+    p = FacilityProblem(
+        "pack",
+        np.array([6.0, 6.0]),
+        np.array([1.0, 1.0]),
+        np.array([4.0, 4.0, 4.0]),
+        np.ones((2, 3)),
+    )
     with pytest.raises(InfeasibleError, match="no single-source assignment"):
         solve_facility_location(p, single_source=True)
 
@@ -80,7 +97,9 @@ def test_holmberg_published_optimum(shared_data, name):
 @pytest.mark.slow
 def test_lagrangian_path_matches_direct_strong_model():
     # 20 x 1,000 = 20,000 x_ij: large enough for the Lagrangian + fixing path (~7 s for both)
-    p = generate_large(6, m=20, n=1000, capacity=4000.0, capacity_ratio=3.0, fixed_cost_mean=10_000.0)
+    p = generate_large(
+        6, m=20, n=1000, capacity=4000.0, capacity_ratio=3.0, fixed_cost_mean=10_000.0
+    )
     res = solve_facility_location(p, DEFAULT_OPTIONS.with_(time_limit_s=120))
     direct = solve_direct(p, options=DEFAULT_OPTIONS.with_(time_limit_s=120))
     assert res.status == "optimal" and direct.status == "optimal"

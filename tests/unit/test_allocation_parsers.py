@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from optimizer.facility.instances import (
-    FacilityProblem, read_capopt, read_holmberg, read_holmberg_optima, read_orlib_cap)
+    FacilityProblem,
+    read_capopt,
+    read_holmberg,
+    read_holmberg_optima,
+    read_orlib_cap,
+)
 
 CAP_TEXT = """ 2 3
  5 3.
@@ -62,8 +67,13 @@ def test_truncated_file_is_named(tmp_path):
 
 
 def test_nan_cost_names_warehouse_and_customer():
-    p = FacilityProblem("bad", np.array([5.0, 5.0]), np.array([1.0, 1.0]), np.array([1.0, 2.0]),
-                        np.array([[1.0, np.nan], [1.0, 1.0]]))
+    p = FacilityProblem(
+        "bad",
+        np.array([5.0, 5.0]),
+        np.array([1.0, 1.0]),
+        np.array([1.0, 2.0]),
+        np.array([[1.0, np.nan], [1.0, 1.0]]),
+    )
     with pytest.raises(ValueError, match="customer 1 from warehouse 0"):
         p.validate()
 
