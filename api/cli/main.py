@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "api.cli.keys_cmd",
     "api.cli.api_bench_cmd",
     "api.cli.plan_cmd",
+    "api.cli.policy_cmd",
 ]
 
 
