@@ -196,6 +196,20 @@ def _presale(fn: Callable, data: PlanningData, fc: pd.DataFrame, req: PlanReques
     return rows, f"{len(open_ids)} campaigns, {len(rows)} lines ({'; '.join(shares)})"
 
 
+def _replenish_options(req: PlanRequest) -> tuple[dict, str]:
+    """The scenario's budget for :func:`scenarios.replenish.plan_replenishment`."""
+    note = ""
+    if req.spec.service_level_items:
+        note = ("; per-item service levels of the scenario are not supported by the replenishment "
+                "stage: it used the default level")
+    if req.spec.budget_per_week is None:
+        return {}, note
+    from scenarios.replenish import ReplenishPlanOptions
+
+    return {"options": ReplenishPlanOptions(budget_per_week=req.spec.budget_per_week)}, \
+        f"; budget {req.spec.budget_per_week:,.0f} per week" + note
+
+
 def _po_lines(pos: pd.DataFrame | None) -> pd.DataFrame:
     """Purchase-order lines as ``item_id, location_id, order_date, qty`` for the simulation."""
     if pos is None or pos.empty:
@@ -298,8 +312,9 @@ def run_plan(data: PlanningData, req: PlanRequest = PlanRequest(),
         result.presale_plan, note = _presale(fn, scen, fc, req, as_of)
         done("presale plan", t, detail=note)
 
+    service_level = req.spec.service_level_default or req.service_level
     common = dict(data=scen, forecasts=fc, as_of=as_of, horizon_weeks=req.horizon_weeks, seed=req.seed,
-                  service_level=req.service_level, spec=req.spec, budget_per_week=req.spec.budget_per_week)
+                  service_level=service_level, spec=req.spec)
     for stage, module, fname, attr in (("replenishment", "scenarios.replenish", "plan_replenishment", "purchase_orders"),
                                        ("allocation", "scenarios.allocate", "plan_allocation", "transfers")):
         t = time.perf_counter()
@@ -307,12 +322,15 @@ def run_plan(data: PlanningData, req: PlanRequest = PlanRequest(),
         if fn is None:
             done(stage, t, SKIPPED, f"{module}.{fname} is not in this installation")
             continue
-        out = _call_stage(fn, **common, purchase_orders=result.purchase_orders)
+        extra, note = {}, ""
+        if stage == "replenishment":
+            extra, note = _replenish_options(req)
+        out = _call_stage(fn, **common, **extra, purchase_orders=result.purchase_orders)
         if isinstance(out, dict):      # allocation: targets, flows, ..., transfers
             result.allocation = {k: v for k, v in out.items() if k != "transfers"}
             out = out.get("transfers")
         setattr(result, attr, out)
-        done(stage, t, detail=f"{0 if out is None else len(out)} lines")
+        done(stage, t, detail=f"{0 if out is None else len(out)} lines{note}")
 
     t = time.perf_counter()
     mc, setup, dates, n_lines = _simulate(scen, req, as_of, fc, result.purchase_orders)

@@ -145,3 +145,18 @@ def test_cli_alerts_json(data, tmp_path, capsys):
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert lines and {"type", "severity", "item_id", "location_id", "message"} <= set(lines[0])
     assert all(np.isfinite(x["value"]) or x["value"] is None for x in lines)
+
+
+def test_replenishment_plan_is_simulated_and_respects_the_scenario_budget(data, baseline):
+    pos = baseline.purchase_orders
+    assert pos is not None and len(pos) > 0
+    assert baseline.stage("simulate").detail.startswith(f"{len(pos)} purchase-order lines")
+    # the simulation receives the planned orders that arrive inside the horizon
+    assert baseline.kpis["cost_purchase"] > 0
+    weekly = pos.groupby("order_date")["line_cost"].sum()
+    budget = 0.5 * float(weekly.max())
+    spec = parse_spec({"name": "tight", "budget": {"per_week": budget}})
+    res = pipeline.run_plan(data, pipeline.PlanRequest(horizon_weeks=4, n_reps=20, seed=3, spec=spec))
+    assert f"budget {budget:,.0f} per week" in res.stage("replenishment").detail
+    spent = res.purchase_orders.groupby("order_date")["line_cost"].sum()
+    assert (spent <= budget + 1e-6).all()
