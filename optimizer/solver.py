@@ -514,7 +514,12 @@ def _solve_matrix_cbc(model: MatrixModel, options: SolverOptions):
         if options.time_limit_s is not None:
             args += ["-sec", repr(float(options.time_limit_s))]
         args += ["-solve", "-printingOptions", "all", "-solution", str(sol)]
-        proc = subprocess.run(args, capture_output=True, text=True, check=False)
+        hard_stop = None if options.time_limit_s is None else 3 * options.time_limit_s + 60
+        try:  # CBC checks its limit only in branch and bound; a root LP can run past it
+            proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=hard_stop)
+        except subprocess.TimeoutExpired:
+            raise NoSolutionError(f"model {model.name!r}: CBC still running {hard_stop:.0f} s after the "
+                                  f"start (limit {options.time_limit_s} s); stopped") from None
         wall = time.perf_counter() - start
         log = proc.stdout
         if options.verbose:  # pragma: no cover
@@ -532,10 +537,16 @@ def _solve_matrix_cbc(model: MatrixModel, options: SolverOptions):
     if "no feasible" in log.lower() or "no solution" in head:
         raise NoSolutionError(f"model {model.name!r}: no feasible solution within {options.time_limit_s} s")
     x = np.zeros(model.A.shape[1])
-    for line in lines[1:]:
+    for line in lines[1:]:  # "index name value reduced_cost"; rows (r*) and columns (c*) by name
         parts = line.replace("**", " ").split()
-        if len(parts) >= 3 and parts[0].isdigit():
-            x[int(parts[0])] = float(parts[2])
+        if len(parts) >= 3 and parts[1].startswith("c") and parts[1][1:].isdigit():
+            x[int(parts[1][1:])] = float(parts[2])
+    act = model.A @ x
+    tol = 1e-6 * (1 + np.abs(act))
+    if np.any(act < np.asarray(model.row_lower) - tol) or np.any(act > np.asarray(model.row_upper) + tol):
+        # at a time limit without an incumbent CBC writes its last LP point (rows marked "**")
+        raise NoSolutionError(f"model {model.name!r}: CBC found no feasible solution within "
+                              f"{options.time_limit_s} s ({lines[0].strip() if lines else 'no status'})")
     objective = float(np.dot(np.asarray(model.c, dtype=float), x))
     optimal = head.startswith("optimal")
     bound = objective if optimal else None

@@ -7,16 +7,17 @@ every warehouse (``n_items × n_warehouses`` SKUs) over weekly periods. All draw
 * Suppliers ``S001..``: order cost U(100, 400) per purchase order; suppliers come in families of
   two (S001/S002, S003/S004, …). 25% of suppliers take one week off (a holiday) in weeks 1..T−2.
 * Items ``I00001..``: unit cost U(2, 50); volume U(0.001, 0.02) m³; holding 25% of cost a year
-  (weekly ``0.25/52·c``); a lost sale costs ``1.5·c``; a unit below safety stock ``0.05·c`` a week.
+  (weekly ``0.25/52·c``); a lost sale costs ``2·c`` (the price at a 50% margin); a unit below safety stock
+  ``0.05·c`` a week.
 * Demand: weekly mean ``exp(N(3, 1))`` per item, split over warehouses by a Dirichlet(2) share,
   with a ±20% seasonal wave; safety stock ``z₀.₉₅·0.4·d·sqrt(L + 1)`` (coefficient of variation
   0.4, protection over lead time + one review week).
 * Sourcing, per item × warehouse: a primary supplier (priority 1), and for 30% of the items a
   second source from the same family (priority 2, 8% dearer, one week faster, effective from
-  week 2 for a third of them). Lead time 1–4 weeks; capacity per week 3 × mean weekly demand (at least twice the MOQ); a maximum order of
-  12 weeks of demand for half of the rows. Case pack: the largest of 1, 2, 6, 12, 24, 48 units
-  not above U(0.25, 1) × the item's weekly demand; MOQ: U(1, 4) weeks of demand in whole case
-  packs (at least one).
+  week 2 for a third of them). Lead time 1–4 weeks; capacity per week 3 × mean weekly
+  demand (at least twice the MOQ); a maximum order of 12 weeks of demand for half of the rows.
+  Case pack: the largest of 1, 2, 6, 12, 24, 48 units not above U(0.25, 1) × the item's mean
+  weekly demand per warehouse; MOQ: U(1, 4) such weeks in whole case packs (at least one).
 * Stock: on hand U(0.5, 4) weeks of demand; an open order of 1–2 weeks of demand arriving in
   week 1 for 20% of SKUs.
 * Warehouse volume: the volume of safety stock + 2 weeks of demand of its SKUs.
@@ -63,9 +64,10 @@ def generate_instance(n_items: int, n_warehouses: int, n_suppliers: int, n_perio
     has_second = (rng.random(N) < 0.3) & (family_other < S)
     lead = rng.integers(1, 5, N)
     packs = np.array([1, 2, 6, 12, 24, 48])
-    fit = np.maximum(weekly * rng.uniform(0.25, 1.0, N), 1.0)          # a case is at most a week
+    per_wh = weekly / W                                                # mean weekly demand of a SKU
+    fit = np.maximum(per_wh * rng.uniform(0.25, 1.0, N), 1.0)          # a case is at most a week
     case = packs[np.searchsorted(packs, fit, side="right") - 1]
-    moq = case * np.maximum(1, np.floor(weekly * rng.uniform(1, 4, N) / case)).astype(int)
+    moq = case * np.maximum(1, np.floor(per_wh * rng.uniform(1, 4, N) / case)).astype(int)
     late_start = rng.random(N) < 1 / 3
 
     rows = []
@@ -97,7 +99,7 @@ def generate_instance(n_items: int, n_warehouses: int, n_suppliers: int, n_perio
     skus = pd.DataFrame({
         "item_id": items[sku_item], "location_id": whs[sku_wh], "on_hand": on_hand,
         "unit_volume_m3": vol[sku_item], "holding_cost": np.round(cost[sku_item] * 0.25 / 52, 4),
-        "shortage_cost": np.round(1.5 * cost[sku_item], 2),
+        "shortage_cost": np.round(2.0 * cost[sku_item], 2),
         "safety_stock_penalty": np.round(0.05 * cost[sku_item], 4), "service_level": 0.95})
     K = len(skus)
     dem = pd.DataFrame({
