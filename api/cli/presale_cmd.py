@@ -96,15 +96,19 @@ def register(cli: click.Group, bench: click.Group) -> None:
         help="SAA scenarios (default: the document's settings, else 1000).",
     )
     @click.option("--seed", type=int, default=None, help="Sampling seed.")
-    @click.option(
-        "--backend", default="highs", show_default=True, help="Solver backend (highs, cbc, ...)."
-    )
+    @click.option("--backend", default=None, help="Solver backend (cbc, highs, ...; default cbc).")
     @click.option(
         "--eval-samples",
         type=click.IntRange(min=100),
         default=10_000,
         show_default=True,
         help="Fresh Monte Carlo samples for the evaluation.",
+    )
+    @click.option(
+        "--mip-gap",
+        type=click.FloatRange(min=0, max=1, max_open=True),
+        default=None,
+        help="Relative MIP gap (default 0.005).",
     )
     @click.option("--no-sweep", is_flag=True, help="Skip the presale-share sweep (faster).")
     @click.option(
@@ -123,6 +127,7 @@ def register(cli: click.Group, bench: click.Group) -> None:
         seed,
         backend,
         eval_samples,
+        mip_gap,
         no_sweep,
         sweep_scenarios,
         as_json,
@@ -139,8 +144,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
         from scenarios.presale import DEFAULT_OPTIONS
 
         options = SolverOptions(
-            backend=backend,
-            mip_gap=DEFAULT_OPTIONS.mip_gap,
+            backend=backend or DEFAULT_OPTIONS.backend,
+            mip_gap=DEFAULT_OPTIONS.mip_gap if mip_gap is None else mip_gap,
             time_limit_s=DEFAULT_OPTIONS.time_limit_s,
         )
         shares = () if no_sweep else DEFAULT_SHARES
@@ -213,7 +218,7 @@ def register(cli: click.Group, bench: click.Group) -> None:
         type=float,
         default=120.0,
         show_default=True,
-        help="Time limit (s) of the CBC reference solve.",
+        help="Time limit (s) of the reference solve.",
     )
     @click.option(
         "--plot",
@@ -223,13 +228,40 @@ def register(cli: click.Group, bench: click.Group) -> None:
         show_default=True,
         help="PNG of profit and turnover days against presale share.",
     )
+    @click.option(
+        "--mip-gap",
+        type=click.FloatRange(min=0, max=1, max_open=True),
+        default=0.005,
+        show_default=True,
+        help="Relative MIP gap for HiGHS and the CBC reference.",
+    )
+    @click.option(
+        "--time-limit",
+        type=float,
+        default=120.0,
+        show_default=True,
+        help="Time limit (s) of the main solves.",
+    )
+    @click.option("--backend", default="cbc", show_default=True, help="Backend measured.")
+    @click.option(
+        "--reference-backend", default="highs", show_default=True, help="Named reference backend."
+    )
     def bench_presale(
-        data_dir, n_scenarios, sweep_scenarios, reference_time_limit, plot_path
+        data_dir,
+        n_scenarios,
+        sweep_scenarios,
+        reference_time_limit,
+        plot_path,
+        mip_gap,
+        time_limit,
+        backend,
+        reference_backend,
     ) -> None:
-        """SAA solve time at 1,000 scenarios (HiGHS vs the CBC reference, and the SAA vs the
+        """SAA solve time at 1,000 scenarios (CBC vs the HiGHS reference, and the SAA vs the
         newsvendor closed form on the single-stage version), and profit / turnover days as the
         presale share goes from 0% to 60%. Prints JSON; writes the PNG."""
         from optimizer.presale.bench import run_presale_bench
+        from optimizer.solver import SolverOptions
         from scenarios.datasets.files import read_dir
         from scenarios.datasets.sample import sample_dir
         from scenarios.presale import bench_problems
@@ -245,6 +277,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
                 sweep_scenarios=sweep_scenarios,
                 reference_time_limit_s=reference_time_limit,
                 plot_path=plot_path,
+                options=SolverOptions(backend=backend, mip_gap=mip_gap, time_limit_s=time_limit),
+                reference_backend=reference_backend,
             )
         result["data"] = folder
         click.echo(json.dumps(result, indent=2, default=str))

@@ -155,11 +155,16 @@ def solve_presale(
     orders = _extract(problem, scenarios, handles)
     constant = float(prob.objective.constant)
     # HiGHS (through PuLP) minimises the negated objective without its constant, so its dual
-    # bound B bounds the profit by constant - B; CBC reports a bound only at optimality
-    if info.gap == 0.0:
+    # bound B bounds the profit by constant - B. PuLP does not expose CBC's bound: a CBC MIP
+    # "optimal" is only known to be within options.mip_gap, so its gap is left unknown (None).
+    if not prob.isMIP() and info.status == "optimal":
         gap_abs: float | None = 0.0
+    elif options.backend == "cbc":
+        gap_abs = None
     elif info.bound is None:
         gap_abs = None
+    elif options.backend != "highs" and info.gap == 0.0:
+        gap_abs = 0.0
     else:
         profit_bound = constant - info.bound if options.backend == "highs" else info.bound
         gap_abs = max(0.0, profit_bound - info.objective)
