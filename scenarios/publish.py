@@ -1,6 +1,7 @@
 """Publishing a planning run to a folder: plan files, ``kpis.json`` and PNG charts, atomically.
 
-Files (``fmt`` ``csv`` or ``parquet``; frames that a run did not produce are not written):
+Files (``fmt`` ``csv`` or ``parquet``; a file is missing only when its stage did not run — an
+empty plan from a stage that ran is written with its header):
 
 ==========================  =================================================================
 ``forecasts.<fmt>``          item_id, location_id, date, mean, p10, p50, p90, model
@@ -128,7 +129,7 @@ def publish(result, out: str | Path, fmt: str = "csv", history: pd.DataFrame | N
         names = []
         for name in FRAMES:
             frame = getattr(result, name, None)
-            if frame is None or (isinstance(frame, pd.DataFrame) and frame.empty and name != "alerts"):
+            if frame is None:   # a stage that did not run; an empty plan is still written
                 continue
             path = tmp / f"{name}.{fmt}"
             if fmt == "csv":
