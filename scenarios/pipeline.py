@@ -23,6 +23,8 @@ Stages
   item × warehouse level against ``n_reps`` demand paths drawn from the forecast quantiles
   (:mod:`scenarios.simulation.montecarlo`); each sales location's demand goes to its cheapest open warehouse that
   day (a closed warehouse's stores move to the next one, as in the backtest).
+  Stock at the start is the ``buffers`` file. Transfers (allocation) are not simulated yet; the
+  stage report says how many were left out.
 * **KPIs** — :func:`scenarios.simulation.summarize` per replication, mean and confidence
   interval per KPI.
 * **alerts** — :func:`scenarios.alerts.compute_alerts` with the run's forecasts.
@@ -248,6 +250,11 @@ def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecas
     setup = series_setup(data, keys, as_of=as_of)
     lines = _po_lines(pos)
     lines = lines[lines["order_date"].between(dates[0], dates[-1])]
+    simulated = set(zip(setup["item_id"], setup["location_id"]))
+    inside = pd.Series([k in simulated for k in zip(lines["item_id"], lines["location_id"])],
+                       index=lines.index, dtype=bool)
+    outside = int((~inside).sum())    # e.g. items without a forecast (no sales yet)
+    lines = lines[inside]
     policy = PlanPolicy.from_lines(lines, setup, dates)
     shut = closures(data, dates, list(keys["location_id"]))
     cfg = SimulationConfig(mode="lost_sales", review_period_days=1, random_lead_times=True, seed=req.seed)
@@ -258,7 +265,7 @@ def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecas
         presale_units = req.spec.presale_share * float(fc.loc[scope, "mean"].sum())
     mc = monte_carlo(setup, sampler, policy, cfg, n_reps=req.n_reps, dates=dates, closed=shut,
                      presale_units=presale_units)
-    return mc, setup, dates, len(lines)
+    return mc, setup, dates, len(lines), outside
 
 
 def _projection(mc, setup: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
@@ -333,9 +340,13 @@ def run_plan(data: PlanningData, req: PlanRequest = PlanRequest(),
         done(stage, t, detail=f"{0 if out is None else len(out)} lines{note}")
 
     t = time.perf_counter()
-    mc, setup, dates, n_lines = _simulate(scen, req, as_of, fc, result.purchase_orders)
+    mc, setup, dates, n_lines, outside = _simulate(scen, req, as_of, fc, result.purchase_orders)
     note = (f"{n_lines} purchase-order lines, {req.n_reps} demand paths" if result.purchase_orders is not None
             else f"stock on hand only, no purchase orders (replenishment {SKIPPED}); {req.n_reps} demand paths")
+    if outside:
+        note += f"; {outside} lines for items without a forecast not simulated"
+    if result.transfers is not None and len(result.transfers):
+        note += f"; {len(result.transfers)} transfer lines not simulated"
     done("simulate", t, "ok", note)
 
     t = time.perf_counter()
