@@ -8,11 +8,15 @@ Theta benchmark (Makridakis, Spiliotis & Assimakopoulos 2020, IJF 36) — and it
 two full seasons. The method runs on y / s, and its forecast is multiplied back by s. An index
 of 0 (a weekday the series never sells) gives a 0 forecast on that weekday.
 
-Promotions (multiplicative uplift): with promo share π_t ∈ [0, 1] per bucket, the base demand
-is y_t / (1 + (u − 1) π_t); the uplift u is the ratio of the mean (seasonally adjusted) demand in
-promoted buckets (π ≥ 0.5) to that in the others, shrunk towards 1 with the weight of
-:data:`PROMO_PRIOR` promoted buckets, and clipped to [1/3, 10]. Future buckets are multiplied
-by 1 + (u − 1) π_future, so the forecast needs the planned promotions of the horizon.
+Promotions (multiplicative uplift): with promo share π_t ∈ [0, 1] per bucket, the uplift u is
+the ratio of the (seasonally adjusted) demand in promoted buckets (π ≥ 0.5) to that in the
+others, shrunk towards 1 with the weight of :data:`PROMO_PRIOR` promoted buckets and clipped to
+[1/3, 10]. Two modes: 0 — u from means, and the method runs on the base demand
+y_t / (1 + (u − 1) π_t); 1 — u from medians, and promoted buckets are left out of the base (the
+robust choice when promotions come with other, unrecorded levers such as features and price
+cuts, as in Dominick's). The engine picks the mode by CV. Future buckets are multiplied by
+1 + (u − 1) π_future, so the forecast uses the planned promotions of the horizon (none given:
+no promotion planned).
 """
 
 from __future__ import annotations

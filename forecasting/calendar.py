@@ -34,7 +34,7 @@ class Bucket:
 
 
 BUCKETS = {
-    "D": Bucket("D", "D", 7, 365, 3 * 365),
+    "D": Bucket("D", "D", 7, 365, 2 * 365),
     "W": Bucket("W", "W-SUN", 52, 52, 4 * 52),
     "M": Bucket("M", "M", 12, 12, 10 * 12),
 }

@@ -186,7 +186,9 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
             for w in range(W):
                 o = T - (W - w) * h
                 f = np.full((len(cvr), h), np.nan)
-                if elig.any():
+                if elig.any() and is_fast(name):  # all rows: shares memoised SES fits
+                    f[elig] = _forecast(name, Y, P, o, cfg, errors, cvr, mode)[elig]
+                elif elig.any():
                     f[elig] = _forecast(name, Y, P, o, cfg, errors, cvr[elig], mode)
                 F[c, :, w] = f
         actual[cvr] = A

@@ -29,6 +29,8 @@ uplift are wrappers in :mod:`forecasting.adjust`.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 ALPHAS = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8])
@@ -64,11 +66,24 @@ def ses_states(Y: np.ndarray, alphas: np.ndarray = ALPHAS) -> tuple[np.ndarray, 
     return level, sse
 
 
+_SES_MEMO: dict = {}
+
+
 def _best_alpha(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Final level and α of the SES with the least one-step SSE, per row. Memoised on the
+    array's content: ses, theta and imapa (k = 1) fit the same SES on the same history."""
+    key = (Y.shape, hashlib.blake2b(np.ascontiguousarray(Y).view(np.uint8), digest_size=16).digest())
+    hit = _SES_MEMO.get(key)
+    if hit is not None:
+        return hit
     level, sse = ses_states(Y)
     j = np.argmin(sse, axis=1)
     rows = np.arange(Y.shape[0])
-    return level[rows, j], ALPHAS[j]
+    out = (level[rows, j], ALPHAS[j])
+    if len(_SES_MEMO) >= 16:
+        _SES_MEMO.pop(next(iter(_SES_MEMO)))
+    _SES_MEMO[key] = out
+    return out
 
 
 def ses(Y: np.ndarray, h: int, m: int = 1) -> np.ndarray:
