@@ -11,6 +11,9 @@ Output columns (one row per item × location × future bucket): ``item_id, locat
 probability), and ``model`` (the chosen model, ``a+b`` for a combination, ``zero`` for a
 series without demand, ``coldstart:<peers>`` for a new series). All values are >= 0.
 
+De-biasing. Intermittent and lumpy series' forecasts are scaled by Σ actual / Σ forecast of
+their group over the CV windows (clipped to 0.75..1.25), see :func:`_debias`.
+
 Cold start. A series without history (listed in ``new_series``) gets the per-bucket median
 forecast of its peers: established series of the same category (``categories`` maps item →
 category) at the same location, else of the same category anywhere, else of the same location,
