@@ -259,12 +259,10 @@ def _simulate(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp, forecas
     shut = closures(data, dates, list(keys["location_id"]))
     cfg = SimulationConfig(mode="lost_sales", review_period_days=1, random_lead_times=True, seed=req.seed)
     sampler = forecast_sampler(fc, setup, dates, serving=serving)
-    presale_units = 0.0
-    if req.spec.presale_share is not None:
-        scope = fc["item_id"].isin(req.spec.presale_items) if req.spec.presale_items else slice(None)
-        presale_units = req.spec.presale_share * float(fc.loc[scope, "mean"].sum())
-    mc = monte_carlo(setup, sampler, policy, cfg, n_reps=req.n_reps, dates=dates, closed=shut,
-                     presale_units=presale_units)
+    if req.spec.presale_share is not None:   # that share of the scoped items' demand is presold
+        scoped = setup["item_id"].isin(req.spec.presale_items) if req.spec.presale_items else True
+        setup = setup.assign(presale_fraction=np.where(scoped, req.spec.presale_share, 0.0))
+    mc = monte_carlo(setup, sampler, policy, cfg, n_reps=req.n_reps, dates=dates, closed=shut)
     return mc, setup, dates, len(lines), outside
 
 

@@ -34,7 +34,8 @@ optional (default): ``supplier_id`` (""), ``price`` (unit_cost), ``lead_time_std
 the lines of one supplier to one location on one day form one order),
 ``holding_rate_per_year`` (0.25), ``transport_cost_per_unit`` (0), ``shortage_cost_per_unit``
 (price − unit_cost, the lost margin), ``backorder_cost_per_unit_day`` (0),
-``rep`` (0; Monte Carlo replication the row belongs to).
+``rep`` (0; Monte Carlo replication the row belongs to), ``presale_fraction`` (0; share of the
+series' demand sold by presale, for the presale-share KPI).
 """
 
 from __future__ import annotations

@@ -77,6 +77,8 @@ def _summarize_rows(result: SimulationResult, rows: np.ndarray, slow_moving_days
     )
     orders = float(result.orders_count[rows].sum())
     total_demand = float(demand.sum())
+    frac = s["presale_fraction"].to_numpy(float) if "presale_fraction" in s.columns else np.zeros(len(rows))
+    presale_from_setup = float((demand.sum(axis=1) * frac).sum())
     return {
         "fill_rate": kpis.fill_rate(demand, filled),
         "cycle_service_level": 1.0 - (float(result.cycles_stocked_out[rows].sum())
@@ -90,7 +92,7 @@ def _summarize_rows(result: SimulationResult, rows: np.ndarray, slow_moving_days
         "avg_inventory_value": avg_inv,
         "avg_working_capital": kpis.average_working_capital(on_hand, on_order, cost),
         "cycle_time_days": float(result.lead_time_days_sum[rows].sum()) / orders if orders else float("nan"),
-        "presale_share": kpis.presale_share(min(presale_units, total_demand), total_demand)
+        "presale_share": kpis.presale_share(min(presale_units + presale_from_setup, total_demand), total_demand)
         if total_demand > 0 else float("nan"),
         "cost_purchase": costs.purchase, "cost_ordering": costs.ordering,
         "cost_holding": costs.holding, "cost_transport": costs.transport,
@@ -101,7 +103,8 @@ def _summarize_rows(result: SimulationResult, rows: np.ndarray, slow_moving_days
 def summarize(result: SimulationResult, slow_moving_days: int = kpis.SLOW_MOVING_DAYS,
               by_rep: bool = False, presale_units: float = 0.0) -> dict[str, float] | pd.DataFrame:
     """Every KPI of the trace: a dict (all series pooled), or with ``by_rep`` a DataFrame with
-    one row per replication. ``presale_units`` (per replication) feeds the presale share."""
+    one row per replication. The presale share counts ``presale_units`` (per replication) plus,
+    where the set-up has a ``presale_fraction`` column, that share of each series' demand."""
     if slow_moving_days < 1:
         raise ValueError("slow_moving_days must be >= 1")
     reps = result.setup["rep"].to_numpy()

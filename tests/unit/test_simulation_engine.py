@@ -184,3 +184,11 @@ def test_summary_kpis_of_hand_case():
     # holding: sum(on hand) 17 x cost 2 x rate 36.5/365 = 3.4
     assert k["cost_holding"] == pytest.approx(3.4)
     assert k["cycle_time_days"] == pytest.approx(2.0)
+
+
+def test_presale_share_from_the_presold_fraction_of_each_series():
+    demand = np.array([[10.0, 10.0], [30.0, 30.0]])
+    setup = _setup(2, presale_fraction=[0.5, 0.0])
+    r = simulate(setup, demand, BaseStockPolicy(np.zeros(2)), SimulationConfig(review_period_days=1))
+    # presold: 0.5 x 20 = 10 of 80 units
+    assert summarize(r)["presale_share"] == pytest.approx(10 / 80)
