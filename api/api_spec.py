@@ -49,8 +49,14 @@ class StockpilotApi(Api):
         spec_kwargs.setdefault("security", [{"bearerAuth": []}])
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.spec.components.security_scheme(
-            "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "sp_<prefix>_<secret>",
-                           "description": "API key (stockpilot keys create)"})
+            "bearerAuth",
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "sp_<prefix>_<secret>",
+                "description": "API key (stockpilot keys create)",
+            },
+        )
         from apispec.exceptions import DuplicateComponentNameError
 
         try:
@@ -67,13 +73,18 @@ class StockpilotApi(Api):
         return self._spec_cache
 
     def _openapi_json(self):
-        return current_app.response_class(json.dumps(self.spec_dict(), indent=2, sort_keys=False),
-                                          mimetype="application/json")
+        return current_app.response_class(
+            json.dumps(self.spec_dict(), indent=2, sort_keys=False), mimetype="application/json"
+        )
 
 
 def _problem(description: str, headers: dict | None = None) -> dict:
-    resp = {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    resp = {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
     if headers:
         resp["headers"] = headers
     return resp
@@ -81,7 +92,7 @@ def _problem(description: str, headers: dict | None = None) -> dict:
 
 def postprocess(spec: dict) -> dict:
     spec = copy.deepcopy(spec)
-    for name, resp in spec.get("components", {}).get("responses", {}).items():
+    for resp in spec.get("components", {}).get("responses", {}).values():
         content = resp.get("content")
         if content and "application/json" in content:
             resp["content"] = {"application/problem+json": content["application/json"]}
@@ -92,18 +103,30 @@ def postprocess(spec: dict) -> dict:
             responses = op.setdefault("responses", {})
             for code, resp in list(responses.items()):
                 if str(code).startswith(("4", "5")) and "$ref" not in resp:
-                    schema = (next(iter(resp["content"].values())) if resp.get("content")
-                              else {"schema": {"$ref": "#/components/schemas/Problem"}})
+                    schema = (
+                        next(iter(resp["content"].values()))
+                        if resp.get("content")
+                        else {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    )
                     resp["content"] = {"application/problem+json": schema}
             if path in PUBLIC_PATHS:
                 op["security"] = []
                 continue
-            responses.setdefault("401", _problem("Missing, unknown, expired or revoked API key",
-                                                 {"WWW-Authenticate": {"schema": {"type": "string"}}}))
+            responses.setdefault(
+                "401",
+                _problem(
+                    "Missing, unknown, expired or revoked API key",
+                    {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                ),
+            )
             responses.setdefault("403", _problem("The key's role may not call this endpoint"))
-            responses.setdefault("429", _problem("Rate limit exceeded",
-                                                 {"Retry-After": {"schema": {"type": "integer"},
-                                                                  "description": "seconds"}}))
+            responses.setdefault(
+                "429",
+                _problem(
+                    "Rate limit exceeded",
+                    {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+                ),
+            )
             responses.setdefault("400", _problem("Malformed request (e.g. body not parseable)"))
             responses.setdefault("422", _problem("Request validation failed (field errors)"))
             if "{" in path:

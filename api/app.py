@@ -27,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     "RATE_LIMIT_PER_S": 20.0,  # per API key and process; 0 disables
     "RATE_LIMIT_BURST": 40,
-    "AUTH_CACHE_S": 2.0,  # a verified key is trusted this long per process (revocation delay); 0: off
+    # a verified key is trusted this long per process (the revocation delay); 0: off
+    "AUTH_CACHE_S": 2.0,
     "ACK_QTY_TOLERANCE": 0.05,  # supplier changes within ±5% quantity ...
     "ACK_DATE_TOLERANCE_DAYS": 2,  # ... and ±2 days are accepted without planner review
     "MAX_SYNC_UPLOAD_ROWS": 50_000,  # larger uploads go through POST /api/v1/imports (a job)
@@ -63,8 +64,14 @@ def _read_sessions(url: str, session_factory) -> sessionmaker[Session]:
 
     engine = _READ_ENGINES.get(url)
     if engine is None:
-        engine = _READ_ENGINES[url] = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False,
-                                                    pool_recycle=1800, isolation_level="AUTOCOMMIT")
+        engine = _READ_ENGINES[url] = create_engine(
+            url,
+            pool_size=10,
+            max_overflow=10,
+            pool_pre_ping=False,
+            pool_recycle=1800,
+            isolation_level="AUTOCOMMIT",
+        )
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
@@ -97,10 +104,14 @@ def create_app(config: dict | None = None) -> Flask:
     url = database_url(app.config["DATABASE_URL"])
     rate = float(app.config["RATE_LIMIT_PER_S"] or 0)
     limiter = RateLimiter(rate, int(app.config["RATE_LIMIT_BURST"])) if rate > 0 else None
-    app.extensions["stockpilot"] = Extension(url=url, sessions=session_factory(url),
-                                             read_sessions=_read_sessions(url, session_factory),
-                                             rate_limiter=limiter, feed_cache=LruCache(2048),
-                                             auth_cache=LruCache(10_000))
+    app.extensions["stockpilot"] = Extension(
+        url=url,
+        sessions=session_factory(url),
+        read_sessions=_read_sessions(url, session_factory),
+        rate_limiter=limiter,
+        feed_cache=LruCache(2048),
+        auth_cache=LruCache(10_000),
+    )
 
     api = StockpilotApi()
     api.init_app(app)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from sqlalchemy.exc import DataError as DBDataError, OperationalError
+from sqlalchemy.exc import DataError as DBDataError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from scenarios.errors import DataValidationError, NotFoundError, StockpilotError
@@ -36,8 +37,9 @@ class ApiError(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[dict] | None = None, headers: dict | None = None,
-                 **extra):
+    def __init__(
+        self, detail: str, *, errors: list[dict] | None = None, headers: dict | None = None, **extra
+    ):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
@@ -99,8 +101,16 @@ class TooManyRequests(ApiError):
         super().__init__(detail, headers={"Retry-After": str(max(1, int(retry_after_s)))})
 
 
-def problem_response(status: int, slug: str, title: str, detail: str | None = None, *,
-                     errors: list[dict] | None = None, headers: dict | None = None, **extra) -> Response:
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: list[dict] | None = None,
+    headers: dict | None = None,
+    **extra,
+) -> Response:
     body = {"type": PROBLEM_TYPE + slug, "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -115,7 +125,9 @@ def problem_response(status: int, slug: str, title: str, detail: str | None = No
 
 
 def _pointer(parts) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
+    return (
+        "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
+    )
 
 
 def flatten_messages(messages, location: str | None = None, path=()) -> list[dict]:
@@ -123,8 +135,12 @@ def flatten_messages(messages, location: str | None = None, path=()) -> list[dic
     out: list[dict] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if location is None and path == () and key in ("json", "query", "headers", "files", "form",
-                                                           "view_args", "cookies", "path"):
+            if (
+                location is None
+                and path == ()
+                and key
+                in ("json", "query", "headers", "files", "form", "view_args", "cookies", "path")
+            ):
                 out.extend(flatten_messages(value, key, ()))
             elif key == "_schema":
                 out.extend(flatten_messages(value, location, path))
@@ -138,7 +154,9 @@ def flatten_messages(messages, location: str | None = None, path=()) -> list[dic
             for m in messages:
                 out.extend(flatten_messages(m, location, path))
     else:
-        out.append({"pointer": _pointer(path), "location": location or "json", "detail": str(messages)})
+        out.append(
+            {"pointer": _pointer(path), "location": location or "json", "detail": str(messages)}
+        )
     return out
 
 
@@ -148,8 +166,17 @@ def data_issues(err: DataValidationError) -> list[dict]:
             return v if not (isinstance(v, float) and v != v) else None
         return str(v)
 
-    return [{"file": i.file, "row": i.row, "column": i.column, "value": plain(i.value), "rule": i.rule,
-             "detail": str(i)} for i in err.issues]
+    return [
+        {
+            "file": i.file,
+            "row": i.row,
+            "column": i.column,
+            "value": plain(i.value),
+            "rule": i.rule,
+            "detail": str(i),
+        }
+        for i in err.issues
+    ]
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -157,13 +184,25 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, errors=exc.errors,
-                                headers=exc.headers, **exc.extra)
+        return problem_response(
+            exc.status,
+            exc.slug,
+            exc.title,
+            exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            **exc.extra,
+        )
 
     @app.errorhandler(DataValidationError)
     def _data_error(exc: DataValidationError):
-        return problem_response(422, "data-validation", "Data validation failed",
-                                f"{len(exc.issues)} problem(s) in the data", errors=data_issues(exc))
+        return problem_response(
+            422,
+            "data-validation",
+            "Data validation failed",
+            f"{len(exc.issues)} problem(s) in the data",
+            errors=data_issues(exc),
+        )
 
     @app.errorhandler(NotFoundError)
     def _not_found(exc: NotFoundError):
@@ -174,15 +213,27 @@ def register_error_handlers(app: Flask) -> None:
         return problem_response(422, "domain", "The request cannot be carried out", str(exc))
 
     @app.errorhandler(DBDataError)
-    def _db_data_error(exc: DBDataError):  # a value the database cannot store (NUL byte, too long, ...)
-        return problem_response(422, "validation", "Request validation failed",
-                                f"a value cannot be stored: {str(exc.orig).splitlines()[0]}", errors=[])
+    def _db_data_error(
+        exc: DBDataError,
+    ):  # a value the database cannot store (NUL byte, too long, ...)
+        return problem_response(
+            422,
+            "validation",
+            "Request validation failed",
+            f"a value cannot be stored: {str(exc.orig).splitlines()[0]}",
+            errors=[],
+        )
 
     @app.errorhandler(OperationalError)
     def _db_unavailable(exc: OperationalError):  # connection lost / server restarting
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
-        return problem_response(503, "unavailable", "Database unavailable", "retry shortly",
-                                headers={"Retry-After": "1"})
+        return problem_response(
+            503,
+            "unavailable",
+            "Database unavailable",
+            "retry shortly",
+            headers={"Retry-After": "1"},
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -194,22 +245,37 @@ def register_error_handlers(app: Flask) -> None:
             errors = flatten_messages(data["errors"])
         code = exc.code or 500
         if code == 422:
-            return problem_response(422, "validation", "Request validation failed",
-                                    f"{len(errors or [])} field(s) failed validation", errors=errors or [],
-                                    headers=data.get("headers"))
+            return problem_response(
+                422,
+                "validation",
+                "Request validation failed",
+                f"{len(errors or [])} field(s) failed validation",
+                errors=errors or [],
+                headers=data.get("headers"),
+            )
         if code == 304:
             return Response(status=304, headers=data.get("headers"))
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         detail = data.get("message") or exc.description
-        return problem_response(code, exc.name.lower().replace(" ", "-").replace("'", ""), exc.name, detail,
-                                errors=errors, headers=headers)
+        return problem_response(
+            code,
+            exc.name.lower().replace(" ", "-").replace("'", ""),
+            exc.name,
+            detail,
+            errors=errors,
+            headers=headers,
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # a bug, not bad input: logged with its traceback
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(500, "internal", "Internal server error",
-                                "an unexpected error occurred; it has been logged")
+        return problem_response(
+            500,
+            "internal",
+            "Internal server error",
+            "an unexpected error occurred; it has been logged",
+        )
 
 
 def _has_nul(value) -> bool:
@@ -233,5 +299,9 @@ def reject_nul_bytes() -> None:
     elif request.is_json and _has_nul(request.get_json(silent=True)):
         where = ("json", "")
     if where:
-        raise Unprocessable("NUL characters are not allowed", errors=[
-            {"pointer": where[1], "location": where[0], "detail": "contains a NUL character"}])
+        raise Unprocessable(
+            "NUL characters are not allowed",
+            errors=[
+                {"pointer": where[1], "location": where[0], "detail": "contains a NUL character"}
+            ],
+        )

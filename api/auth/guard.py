@@ -32,8 +32,10 @@ def roles(*allowed: str):
         def wrapper(*args, **kwargs):
             principal = current_principal()
             if principal.role not in allowed:
-                raise Forbidden(f"role {principal.role!r} may not call this endpoint "
-                                f"(allowed: {', '.join(allowed)})")
+                raise Forbidden(
+                    f"role {principal.role!r} may not call this endpoint "
+                    f"(allowed: {', '.join(allowed)})"
+                )
             return func(*args, **kwargs)
 
         wrapper._roles = tuple(allowed)
@@ -50,8 +52,9 @@ def current_principal() -> Principal:
 
 
 def is_public(endpoint: str | None) -> bool:
-    return endpoint is not None and (endpoint == "healthz" or endpoint.startswith("api-docs.")
-                                     or endpoint == "static")
+    return endpoint is not None and (
+        endpoint == "healthz" or endpoint.startswith("api-docs.") or endpoint == "static"
+    )
 
 
 def authenticate() -> None:
@@ -80,8 +83,10 @@ def authenticate() -> None:
     if limiter is not None:
         wait = limiter.take(principal.key_id)
         if wait > 0:
-            raise TooManyRequests(f"rate limit of {limiter.rate:g} requests/s per key exceeded",
-                                  retry_after_seconds(wait))
+            raise TooManyRequests(
+                f"rate limit of {limiter.rate:g} requests/s per key exceeded",
+                retry_after_seconds(wait),
+            )
 
 
 def _cached(ext, token: str) -> Principal | None:

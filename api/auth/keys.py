@@ -83,12 +83,26 @@ def hash_key(key: str) -> str:
 
 
 def _info(row: ApiKey) -> KeyInfo:
-    return KeyInfo(row.id, row.prefix, row.name, row.role, row.supplier_id, row.created_at,
-                   row.expires_at, row.revoked_at, row.last_used_at)
+    return KeyInfo(
+        row.id,
+        row.prefix,
+        row.name,
+        row.role,
+        row.supplier_id,
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+        row.last_used_at,
+    )
 
 
-def create_key(session: Session, role: str, supplier_id: str | None = None, name: str | None = None,
-               expires_in_days: float | None = None) -> tuple[str, KeyInfo]:
+def create_key(
+    session: Session,
+    role: str,
+    supplier_id: str | None = None,
+    name: str | None = None,
+    expires_in_days: float | None = None,
+) -> tuple[str, KeyInfo]:
     """Create a key in the caller's transaction; return ``(plaintext key, info)``. The plaintext
     is not stored anywhere: show it once."""
     if role not in ROLES:
@@ -106,8 +120,14 @@ def create_key(session: Session, role: str, supplier_id: str | None = None, name
     secret = secrets.token_urlsafe(32)
     key = f"{KEY_SCHEME}_{prefix}_{secret}"
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days is not None else None
-    row = ApiKey(prefix=prefix, key_hash=hash_key(key), name=name or f"{role} key", role=role,
-                 supplier_id=supplier_id, expires_at=expires)
+    row = ApiKey(
+        prefix=prefix,
+        key_hash=hash_key(key),
+        name=name or f"{role} key",
+        role=role,
+        supplier_id=supplier_id,
+        expires_at=expires,
+    )
     session.add(row)
     session.flush()
     return key, _info(row)
@@ -149,5 +169,11 @@ def verify_key(session: Session, key: str, touch: bool = False) -> Principal:
         raise AuthError("API key expired")
     if touch:
         session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=utcnow()))
-    return Principal(row.id, row.prefix, row.name, row.role, row.supplier_id,
-                     _aware(row.expires_at) if row.expires_at is not None else None)
+    return Principal(
+        row.id,
+        row.prefix,
+        row.name,
+        row.role,
+        row.supplier_id,
+        _aware(row.expires_at) if row.expires_at is not None else None,
+    )

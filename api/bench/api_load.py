@@ -41,7 +41,9 @@ class Stats:
     statuses: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
 
-    def add(self, op: str, seconds: float, status: int | None, ok: bool, error: str | None = None) -> None:
+    def add(
+        self, op: str, seconds: float, status: int | None, ok: bool, error: str | None = None
+    ) -> None:
         self.latencies.setdefault(op, []).append(seconds)
         key = f"{op}:{status}"
         self.statuses[key] = self.statuses.get(key, 0) + 1
@@ -66,10 +68,20 @@ def summarize(stats: Stats, seconds: float) -> dict:
         "errors": sum(stats.errors.values()),
         "error_kinds": stats.errors,
         "throughput_rps": round(n / seconds, 1),
-        "latency_ms": {"p50": round(_pct(everything, 0.50), 2), "p95": round(_pct(everything, 0.95), 2),
-                       "p99": round(_pct(everything, 0.99), 2), "max": round(max(everything) * 1000, 2) if n else None},
-        "by_op": {op: {"requests": len(v), "p50_ms": round(_pct(v, 0.5), 2), "p99_ms": round(_pct(v, 0.99), 2)}
-                  for op, v in sorted(stats.latencies.items())},
+        "latency_ms": {
+            "p50": round(_pct(everything, 0.50), 2),
+            "p95": round(_pct(everything, 0.95), 2),
+            "p99": round(_pct(everything, 0.99), 2),
+            "max": round(max(everything) * 1000, 2) if n else None,
+        },
+        "by_op": {
+            op: {
+                "requests": len(v),
+                "p50_ms": round(_pct(v, 0.5), 2),
+                "p99_ms": round(_pct(v, 0.99), 2),
+            }
+            for op, v in sorted(stats.latencies.items())
+        },
         "statuses": dict(sorted(stats.statuses.items())),
     }
     return out
@@ -89,7 +101,11 @@ class Connection:
     async def request(self, method: str, path: str, headers: dict, body: bytes | None = None):
         if self.writer is None:
             await self.open()
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Connection: keep-alive",
+        ]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         if body is not None:
             lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
@@ -122,8 +138,18 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def _poller(i: int, host: str, port: int, key: str, orders: list[str], deadline: float, rate: float | None,
-                  stats: Stats, reference: bool, start: float) -> None:
+async def _poller(
+    i: int,
+    host: str,
+    port: int,
+    key: str,
+    orders: list[str],
+    deadline: float,
+    rate: float | None,
+    stats: Stats,
+    reference: bool,
+    start: float,
+) -> None:
     rng = random.Random(i)
     conn = Connection(host, port)
     auth = {"Authorization": f"Bearer {key}"}
@@ -162,26 +188,46 @@ async def _poller(i: int, host: str, port: int, key: str, orders: list[str], dea
             etag = h.get("etag", etag)
         elif op == "cond_list":
             hdr = {"If-None-Match": etag} if etag else {}
-            status, h, _ = await call("cond_list", "GET", "/api/v1/supplier/purchase-orders?limit=50", hdr, ok=(200, 304))
+            status, h, _ = await call(
+                "cond_list", "GET", "/api/v1/supplier/purchase-orders?limit=50", hdr, ok=(200, 304)
+            )
             etag = h.get("etag", etag)
         elif op == "get":
             await call("get", "GET", f"/api/v1/supplier/purchase-orders/{rng.choice(orders)}")
         else:
             if open_orders:
                 oid = open_orders.pop()
-                status, h, data = await call("ack_get", "GET", f"/api/v1/supplier/purchase-orders/{oid}")
+                status, h, data = await call(
+                    "ack_get", "GET", f"/api/v1/supplier/purchase-orders/{oid}"
+                )
                 if status != 200:
                     continue
                 order = json.loads(data)
-                body = json.dumps({"lines": [{"line_id": line["id"], "decision": "accept"} for line in order["lines"]]}).encode()
+                body = json.dumps(
+                    {
+                        "lines": [
+                            {"line_id": line["id"], "decision": "accept"} for line in order["lines"]
+                        ]
+                    }
+                ).encode()
                 idem = uuid.uuid4().hex
-                await call("ack", "POST", f"/api/v1/supplier/purchase-orders/{oid}/acknowledgements",
-                           {"If-Match": h["etag"], "Idempotency-Key": idem}, body)
+                await call(
+                    "ack",
+                    "POST",
+                    f"/api/v1/supplier/purchase-orders/{oid}/acknowledgements",
+                    {"If-Match": h["etag"], "Idempotency-Key": idem},
+                    body,
+                )
                 done_acks.append((oid, body, idem, h["etag"]))
             elif done_acks:
                 oid, body, idem, tag = rng.choice(done_acks)
-                await call("ack_replay", "POST", f"/api/v1/supplier/purchase-orders/{oid}/acknowledgements",
-                           {"If-Match": tag, "Idempotency-Key": idem}, body)
+                await call(
+                    "ack_replay",
+                    "POST",
+                    f"/api/v1/supplier/purchase-orders/{oid}/acknowledgements",
+                    {"If-Match": tag, "Idempotency-Key": idem},
+                    body,
+                )
     await conn.close()
 
 
@@ -200,18 +246,35 @@ def _cumulative():
     return _CUM
 
 
-async def _run_pollers(host, port, keys, orders_by_poller, seconds, rate, reference) -> tuple[Stats, float]:
+async def _run_pollers(
+    host, port, keys, orders_by_poller, seconds, rate, reference
+) -> tuple[Stats, float]:
     stats = Stats()
     start = time.perf_counter()
     deadline = start + seconds
-    await asyncio.gather(*[_poller(i, host, port, keys[i], orders_by_poller[i], deadline, rate, stats, reference, start)
-                           for i in range(len(keys))])
+    await asyncio.gather(
+        *[
+            _poller(
+                i, host, port, keys[i], orders_by_poller[i], deadline, rate, stats, reference, start
+            )
+            for i in range(len(keys))
+        ]
+    )
     return stats, time.perf_counter() - start
 
 
-def run_load(host: str, port: int, keys: list[str], orders_by_poller: list[list[str]], seconds: float,
-             rate: float | None, reference: bool = False) -> dict:
-    stats, elapsed = asyncio.run(_run_pollers(host, port, keys, orders_by_poller, seconds, rate, reference))
+def run_load(
+    host: str,
+    port: int,
+    keys: list[str],
+    orders_by_poller: list[list[str]],
+    seconds: float,
+    rate: float | None,
+    reference: bool = False,
+) -> dict:
+    stats, elapsed = asyncio.run(
+        _run_pollers(host, port, keys, orders_by_poller, seconds, rate, reference)
+    )
     return summarize(stats, elapsed)
 
 
@@ -222,7 +285,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(url: str, clients: int, orders_per_poller: int) -> tuple[list[str], list[list[str]]]:
+def prepare_database(
+    url: str, clients: int, orders_per_poller: int
+) -> tuple[list[str], list[list[str]]]:
     """Migrate, import the sample, publish and release the orders, make one key per poller."""
     import pandas as pd
 
@@ -241,16 +306,45 @@ def prepare_database(url: str, clients: int, orders_per_poller: int) -> tuple[li
     with transaction(url) as s:
         import_dir(s, sample_dir(), source="bench")
     suppliers = ["S1", "S2", "S3", "S4"]
-    items = {"S1": ["OJ01", "OJ04"], "S2": ["OJ02", "OJ06"], "S3": ["OJ03", "OJ07"], "S4": ["OJ08", "OJ07"]}
+    items = {
+        "S1": ["OJ01", "OJ04"],
+        "S2": ["OJ02", "OJ06"],
+        "S3": ["OJ03", "OJ07"],
+        "S4": ["OJ08", "OJ07"],
+    }
     rows = []
     for p in range(clients):
         sup = suppliers[p % 4]
         for k in range(orders_per_poller):
             ref = f"B{p:04d}-{k}"
             for item in items[sup]:
-                rows.append(("PO", item, "W1", sup, 100.0 + k, "2026-12-01", "2026-12-21", ref, {"rule": "bench"}))
-    lines = pd.DataFrame(rows, columns=["type", "item_id", "location_id", "supplier_id", "quantity", "order_date",
-                                        "due_date", "order_ref", "reasons"])
+                rows.append(
+                    (
+                        "PO",
+                        item,
+                        "W1",
+                        sup,
+                        100.0 + k,
+                        "2026-12-01",
+                        "2026-12-21",
+                        ref,
+                        {"rule": "bench"},
+                    )
+                )
+    lines = pd.DataFrame(
+        rows,
+        columns=[
+            "type",
+            "item_id",
+            "location_id",
+            "supplier_id",
+            "quantity",
+            "order_date",
+            "due_date",
+            "order_ref",
+            "reasons",
+        ],
+    )
     with transaction(url) as s:
         run = PlanRun(status="running", seed=0, versions={}, kpis={}, progress=0.0, published=False)
         s.add(run)
@@ -265,7 +359,10 @@ def prepare_database(url: str, clients: int, orders_per_poller: int) -> tuple[li
         purchase_orders.change_status(sessions, admin, oid, "release", None)
     # publication numbers orders in the frame's order: poller p owns orders p*k .. p*k+k-1
     ordered = sorted(ids, key=lambda x: int(x.rsplit("-", 1)[1]))
-    keys, per_poller = [], [ordered[p * orders_per_poller:(p + 1) * orders_per_poller] for p in range(clients)]
+    keys, per_poller = (
+        [],
+        [ordered[p * orders_per_poller : (p + 1) * orders_per_poller] for p in range(clients)],
+    )
     with transaction(url) as s:
         for p in range(clients):
             key, _ = create_key(s, "supplier", suppliers[p % 4], name=f"bench poller {p}")
@@ -273,12 +370,35 @@ def prepare_database(url: str, clients: int, orders_per_poller: int) -> tuple[li
     return keys, per_poller
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, rate_limit: float) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "STOCKPILOT_RATE_LIMIT_PER_S": str(rate_limit),
-           "STOCKPILOT_RATE_LIMIT_BURST": str(max(40, int(rate_limit * 2)))}
-    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30", "--backlog", "2048",
-           "--log-level", "warning", "api.wsgi:app"]
+def start_gunicorn(
+    url: str, port: int, workers: int, threads: int, rate_limit: float
+) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "STOCKPILOT_RATE_LIMIT_PER_S": str(rate_limit),
+        "STOCKPILOT_RATE_LIMIT_BURST": str(max(40, int(rate_limit * 2))),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "api.wsgi:app",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -296,17 +416,33 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, rate_limit: 
     raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
-def run_benchmark(clients: int, seconds: float, rate: float | None, database_url: str | None = None,
-                  workers: int = 4, threads: int = 8, orders_per_poller: int = 3, rate_limit: float = 1000.0,
-                  reference: bool = True, progress=None) -> dict:
+def run_benchmark(
+    clients: int,
+    seconds: float,
+    rate: float | None,
+    database_url: str | None = None,
+    workers: int = 4,
+    threads: int = 8,
+    orders_per_poller: int = 3,
+    rate_limit: float = 1000.0,
+    reference: bool = True,
+    progress=None,
+) -> dict:
     """Set up, serve, load, tear down; the JSON-able result."""
     from sqlalchemy import create_engine, text
 
-    from api.db.session import database_url as normalise, dispose_engines
+    from api.db.session import database_url as normalise
+    from api.db.session import dispose_engines
 
-    server = normalise(database_url or os.environ.get("DATABASE_URL") or "postgresql://root@127.0.0.1:5432/postgres")
+    server = normalise(
+        database_url
+        or os.environ.get("DATABASE_URL")
+        or "postgresql://root@127.0.0.1:5432/postgres"
+    )
     if not server.startswith("postgresql"):
-        raise ValueError("bench api runs on PostgreSQL: set DATABASE_URL=postgresql://... or --database-url")
+        raise ValueError(
+            "bench api runs on PostgreSQL: set DATABASE_URL=postgresql://... or --database-url"
+        )
     name = f"sp_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -315,7 +451,10 @@ def run_benchmark(clients: int, seconds: float, rate: float | None, database_url
     proc = None
     try:
         say = progress or (lambda msg: None)
-        say(f"preparing {name}: sample data, {clients * orders_per_poller} released orders, {clients} keys")
+        say(
+            f"preparing {name}: sample data, {clients * orders_per_poller} released orders, "
+            f"{clients} keys"
+        )
         t0 = time.perf_counter()
         keys, per_poller = prepare_database(url, clients, orders_per_poller)
         setup_s = time.perf_counter() - t0
@@ -323,25 +462,46 @@ def run_benchmark(clients: int, seconds: float, rate: float | None, database_url
         port = _free_port()
         say(f"starting gunicorn ({workers} workers × {threads} threads) on 127.0.0.1:{port}")
         proc = start_gunicorn(url, port, workers, threads, rate_limit)
-        say(f"{clients} pollers for {seconds:g} s" + (f" at {rate:g} req/s each" if rate else " unpaced"))
+        say(
+            f"{clients} pollers for {seconds:g} s"
+            + (f" at {rate:g} req/s each" if rate else " unpaced")
+        )
         result = run_load("127.0.0.1", port, keys, per_poller, seconds, rate)
-        out = {"config": {"clients": clients, "seconds": seconds, "rate_per_client": rate, "workers": workers,
-                          "threads": threads, "worker_class": "gthread", "database": "postgresql",
-                          "orders": clients * orders_per_poller, "mix": dict(MIX), "rate_limit_per_key": rate_limit,
-                          "setup_s": round(setup_s, 1), "cpus": os.cpu_count()},
-               "api": result}
+        out = {
+            "config": {
+                "clients": clients,
+                "seconds": seconds,
+                "rate_per_client": rate,
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "database": "postgresql",
+                "orders": clients * orders_per_poller,
+                "mix": dict(MIX),
+                "rate_limit_per_key": rate_limit,
+                "setup_s": round(setup_s, 1),
+                "cpus": os.cpu_count(),
+            },
+            "api": result,
+        }
         if reference:
             say("reference: GET /healthz at the same concurrency")
             ref = run_load("127.0.0.1", port, keys, per_poller, seconds, rate, reference=True)
             out["reference_healthz"] = ref
             out["ratios"] = {
                 "throughput_vs_healthz": round(result["throughput_rps"] / ref["throughput_rps"], 3)
-                if ref["throughput_rps"] else None,
+                if ref["throughput_rps"]
+                else None,
                 "p99_vs_healthz": round(result["latency_ms"]["p99"] / ref["latency_ms"]["p99"], 3)
-                if ref["latency_ms"]["p99"] else None}
+                if ref["latency_ms"]["p99"]
+                else None,
+            }
         if rate:
-            out["goal"] = {"p99_ms_below": 50, "errors": 0,
-                           "met": bool(result["latency_ms"]["p99"] < 50 and result["errors"] == 0)}
+            out["goal"] = {
+                "p99_ms_below": 50,
+                "errors": 0,
+                "met": bool(result["latency_ms"]["p99"] < 50 and result["errors"] == 0),
+            }
         return out
     finally:
         if proc is not None:

@@ -44,10 +44,30 @@ MAX_ID = 2**31 - 1
 
 def register_blueprints(api) -> None:
     api._app.url_map.converters["id"] = IdConverter
-    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
-    from api.blueprints import (alerts, data, jobs, plan_lines, plan_runs, purchase_orders, scenarios,
-                                supplier, supplier_changes)
+    api.register_converter(
+        IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
+    from api.blueprints import (
+        alerts,
+        data,
+        jobs,
+        plan_lines,
+        plan_runs,
+        purchase_orders,
+        scenarios,
+        supplier,
+        supplier_changes,
+    )
 
-    for module in (purchase_orders, supplier_changes, plan_lines, plan_runs, jobs, scenarios, data, alerts,
-                   supplier):
+    for module in (
+        purchase_orders,
+        supplier_changes,
+        plan_lines,
+        plan_runs,
+        jobs,
+        scenarios,
+        data,
+        alerts,
+        supplier,
+    ):
         api.register_blueprint(module.blp)

@@ -9,7 +9,12 @@ from api.blueprints import sessions
 from api.blueprints.plan_runs import AlertArgs, AlertPageSchema, _page
 from api.services import plan_runs as svc
 
-blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Planner: alerts of the current plan")
+blp = Blueprint(
+    "alerts",
+    __name__,
+    url_prefix="/api/v1/alerts",
+    description="Planner: alerts of the current plan",
+)
 
 
 @blp.route("")
@@ -19,5 +24,9 @@ blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Pl
 @blp.alt_response(404, description="No plan published yet")
 def list_alerts(args):
     """Alerts of the published plan (filter by severity, type)."""
-    return _page(svc.alerts(sessions(), None, args.get("severity"), args.get("type"), args["limit"],
-                            args["offset"]), args)
+    return _page(
+        svc.alerts(
+            sessions(), None, args.get("severity"), args.get("type"), args["limit"], args["offset"]
+        ),
+        args,
+    )

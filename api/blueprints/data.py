@@ -18,10 +18,16 @@ from api.jobs.import_job import pack_files
 from api.services import data_tables as svc
 from api.services.uow import unit_of_work
 
-blp = Blueprint("data", __name__, url_prefix="/api/v1", description="Planner: data tables and imports")
+blp = Blueprint(
+    "data", __name__, url_prefix="/api/v1", description="Planner: data tables and imports"
+)
 
-TABLE_PARAM = {"in": "path", "name": "table", "required": True,
-               "schema": {"type": "string", "enum": list(svc.TABLES)}}
+TABLE_PARAM = {
+    "in": "path",
+    "name": "table",
+    "required": True,
+    "schema": {"type": "string", "enum": list(svc.TABLES)},
+}
 
 
 class RowsSchema(ma.Schema):
@@ -40,23 +46,36 @@ class ImportReportSchema(ma.Schema):
 
 UPSERT_BODY = {
     "required": True,
-    "description": "rows as JSON (an array of objects, or {\"rows\": [...]}) or as CSV text with a header "
-                   "row; the columns are those of the data file (see `stockpilot schema`)",
+    "description": 'rows as JSON (an array of objects, or {"rows": [...]}) or as CSV text '
+    "with a header "
+    "row; the columns are those of the data file (see `stockpilot schema`)",
     "content": {
-        "application/json": {"schema": {"oneOf": [
-            {"type": "array", "items": {"type": "object"}},
-            {"type": "object", "required": ["rows"],
-             "properties": {"rows": {"type": "array", "items": {"type": "object"}}}}]}},
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"type": "array", "items": {"type": "object"}},
+                    {
+                        "type": "object",
+                        "required": ["rows"],
+                        "properties": {"rows": {"type": "array", "items": {"type": "object"}}},
+                    },
+                ]
+            }
+        },
         "text/csv": {"schema": {"type": "string"}},
     },
 }
 
 IMPORT_BODY = {
     "required": True,
-    "content": {"multipart/form-data": {"schema": {
-        "type": "object",
-        "properties": {name: {"type": "string", "format": "binary"} for name in svc.TABLES},
-    }}},
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {name: {"type": "string", "format": "binary"} for name in svc.TABLES},
+            }
+        }
+    },
 }
 
 
@@ -93,15 +112,26 @@ def upsert_rows(table):
         if isinstance(payload, dict) and "rows" in payload:
             payload = payload["rows"]
         if not isinstance(payload, list):
-            raise BadRequest("send a JSON array of row objects (or {\"rows\": [...]})",
-                             errors=[{"pointer": "", "location": "json", "detail": "expected an array of objects"}])
+            raise BadRequest(
+                'send a JSON array of row objects (or {"rows": [...]})',
+                errors=[
+                    {"pointer": "", "location": "json", "detail": "expected an array of objects"}
+                ],
+            )
         raw = svc.frame_from_records(payload, name)
     elif mimetype in ("text/csv", "application/csv", "text/plain"):
         raw = svc.frame_from_csv(request.get_data(), name)
     else:
-        raise UnsupportedMediaType(f"send application/json or text/csv (got {mimetype or 'nothing'})")
-    return svc.upsert(sessions(), name, raw, current_principal().actor,
-                      int(current_app.config["MAX_SYNC_UPLOAD_ROWS"]))
+        raise UnsupportedMediaType(
+            f"send application/json or text/csv (got {mimetype or 'nothing'})"
+        )
+    return svc.upsert(
+        sessions(),
+        name,
+        raw,
+        current_principal().actor,
+        int(current_app.config["MAX_SYNC_UPLOAD_ROWS"]),
+    )
 
 
 @blp.route("/imports", methods=["POST"])
@@ -113,17 +143,27 @@ def start_import():
     """Import several data files (CSV, optionally gzipped) as one all-or-nothing job; answers
     202 with the job's URL. Validation problems end the job as failed, listing every issue."""
     if request.mimetype != "multipart/form-data":
-        raise UnsupportedMediaType("send the files as multipart/form-data, one part per table (items=@items.csv)")
+        raise UnsupportedMediaType(
+            "send the files as multipart/form-data, one part per table (items=@items.csv)"
+        )
     files = {}
     for name, storage in request.files.items():
         if name not in svc.TABLES:
-            raise BadRequest(f"unknown data table {name!r}; one of {', '.join(svc.TABLES)}",
-                             errors=[{"pointer": f"/{name}", "location": "files", "detail": "unknown table"}])
+            raise BadRequest(
+                f"unknown data table {name!r}; one of {', '.join(svc.TABLES)}",
+                errors=[{"pointer": f"/{name}", "location": "files", "detail": "unknown table"}],
+            )
         files[name] = storage.read()
     if not files:
-        raise BadRequest("no files: send one part per table, named like the table (items, sales, ...)",
-                         errors=[{"pointer": "", "location": "files", "detail": "no files"}])
+        raise BadRequest(
+            "no files: send one part per table, named like the table (items, sales, ...)",
+            errors=[{"pointer": "", "location": "files", "detail": "no files"}],
+        )
     principal = current_principal()
     with unit_of_work(sessions()) as s:
-        job = queue.info(queue.enqueue(s, "import", {"tables": sorted(files)}, principal.actor, pack_files(files)))
+        job = queue.info(
+            queue.enqueue(
+                s, "import", {"tables": sorted(files)}, principal.actor, pack_files(files)
+            )
+        )
     return job, 202, {"Location": job.url}

@@ -34,7 +34,9 @@ class JobPageSchema(ma.Schema):
 @blp.response(200, JobPageSchema)
 def list_jobs(args):
     """Jobs, newest first."""
-    items, total = queue.list_jobs(sessions(), args.get("status"), args.get("kind"), args["limit"], args["offset"])
+    items, total = queue.list_jobs(
+        sessions(), args.get("status"), args.get("kind"), args["limit"], args["offset"]
+    )
     return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
 
 

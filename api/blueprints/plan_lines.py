@@ -13,8 +13,12 @@ from api.blueprints.schemas import LinePageSchema, PageArgs, PlannerLineSchema
 from api.db.models.plans import OPERATIONPLAN_STATUSES, OPERATIONPLAN_TYPES
 from api.services import plan_lines as svc
 
-blp = Blueprint("plan-lines", __name__, url_prefix="/api/v1/plan-lines",
-                description="Planner: plan lines of every type and their explanation")
+blp = Blueprint(
+    "plan-lines",
+    __name__,
+    url_prefix="/api/v1/plan-lines",
+    description="Planner: plan lines of every type and their explanation",
+)
 
 
 class LineListArgs(PageArgs):
@@ -39,9 +43,15 @@ class ExplanationSchema(ma.Schema):
 @blp.response(200, LinePageSchema)
 def list_lines(args):
     """Plan lines, filtered by type (PO / DO / MO), status, plan run, item."""
-    items, total = svc.list_lines(sessions(), type_=args.get("type"), status=args.get("status"),
-                                  plan_run_id=args.get("plan_run"), item_id=args.get("item"),
-                                  limit=args["limit"], offset=args["offset"])
+    items, total = svc.list_lines(
+        sessions(),
+        type_=args.get("type"),
+        status=args.get("status"),
+        plan_run_id=args.get("plan_run"),
+        item_id=args.get("item"),
+        limit=args["limit"],
+        offset=args["offset"],
+    )
     return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
 
 

@@ -12,11 +12,18 @@ from api.blueprints import sessions
 from api.blueprints.schemas import JobSchema, LinePageSchema, PageArgs, StrictSchema
 from api.services import plan_runs as svc
 
-blp = Blueprint("plan-runs", __name__, url_prefix="/api/v1/plan-runs", description="Planner: plan runs and results")
+blp = Blueprint(
+    "plan-runs",
+    __name__,
+    url_prefix="/api/v1/plan-runs",
+    description="Planner: plan runs and results",
+)
 
 
 class RunStartSchema(StrictSchema):
-    as_of = fields.Date(metadata={"description": "plan as of this date (default: the data's last date)"})
+    as_of = fields.Date(
+        metadata={"description": "plan as of this date (default: the data's last date)"}
+    )
     horizon_weeks = fields.Integer(validate=validate.Range(1, 104))
     seed = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
 
@@ -116,13 +123,21 @@ def started(job, run):
 @blp.route("", methods=["POST"])
 @roles(*PLANNER_WRITE)
 @blp.arguments(RunStartSchema)
-@blp.response(202, RunStartedSchema, headers={"Location": {"schema": {"type": "string"},
-                                                           "description": "the job's URL"}})
+@blp.response(
+    202,
+    RunStartedSchema,
+    headers={"Location": {"schema": {"type": "string"}, "description": "the job's URL"}},
+)
 def start_run(body):
     """Start a plan run. Answers 202 at once with the job's URL (``Location``); poll the job
     for status and progress; its result names the published plan run."""
-    job, run = svc.start_run(sessions(), current_principal(), as_of=body.get("as_of"),
-                             horizon_weeks=body.get("horizon_weeks"), seed=body["seed"])
+    job, run = svc.start_run(
+        sessions(),
+        current_principal(),
+        as_of=body.get("as_of"),
+        horizon_weeks=body.get("horizon_weeks"),
+        seed=body["seed"],
+    )
     return started(job, run)
 
 
@@ -179,8 +194,17 @@ _lines_view("presale-plans", "MO", "Presale production lines of this run.")
 @blp.alt_response(404, description="No such run")
 def run_forecasts(args, run_id):
     """Forecasts of this run (mean and quantiles per item × location × date)."""
-    return _page(svc.run_forecasts(sessions(), run_id, args.get("item"), args.get("location"), args["limit"],
-                                   args["offset"]), args)
+    return _page(
+        svc.run_forecasts(
+            sessions(),
+            run_id,
+            args.get("item"),
+            args.get("location"),
+            args["limit"],
+            args["offset"],
+        ),
+        args,
+    )
 
 
 @blp.route("/<id:run_id>/kpis")
@@ -200,5 +224,14 @@ def run_kpis(run_id):
 @blp.alt_response(404, description="No such run")
 def run_alerts(args, run_id):
     """Alerts raised by this run."""
-    return _page(svc.alerts(sessions(), run_id, args.get("severity"), args.get("type"), args["limit"],
-                            args["offset"]), args)
+    return _page(
+        svc.alerts(
+            sessions(),
+            run_id,
+            args.get("severity"),
+            args.get("type"),
+            args["limit"],
+            args["offset"],
+        ),
+        args,
+    )

@@ -10,13 +10,24 @@ from marshmallow import fields, validate
 
 from api.auth.guard import PLANNER_READ, PLANNER_WRITE, current_principal, roles
 from api.blueprints import sessions
-from api.blueprints.schemas import (ETAG_HEADER, IF_MATCH, IF_MATCH_REQUIRED, OrderPageSchema, OrderSchema,
-                                    PageArgs, StrictSchema)
+from api.blueprints.schemas import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_MATCH_REQUIRED,
+    OrderPageSchema,
+    OrderSchema,
+    PageArgs,
+    StrictSchema,
+)
 from api.db.models.plans import OPERATIONPLAN_STATUSES
 from api.services import purchase_orders as svc
 
-blp = Blueprint("purchase-orders", __name__, url_prefix="/api/v1/purchase-orders",
-                description="Planner: the purchase-order life-cycle")
+blp = Blueprint(
+    "purchase-orders",
+    __name__,
+    url_prefix="/api/v1/purchase-orders",
+    description="Planner: the purchase-order life-cycle",
+)
 
 
 class OrderListArgs(PageArgs):
@@ -33,7 +44,9 @@ class LineEditSchema(StrictSchema):
 
 
 class EditSchema(StrictSchema):
-    lines = fields.List(fields.Nested(LineEditSchema), required=True, validate=validate.Length(1, 1000))
+    lines = fields.List(
+        fields.Nested(LineEditSchema), required=True, validate=validate.Length(1, 1000)
+    )
 
 
 class ReviewLineSchema(StrictSchema):
@@ -43,17 +56,23 @@ class ReviewLineSchema(StrictSchema):
 
 
 class ReviewSchema(StrictSchema):
-    lines = fields.List(fields.Nested(ReviewLineSchema), required=True, validate=validate.Length(1, 1000))
+    lines = fields.List(
+        fields.Nested(ReviewLineSchema), required=True, validate=validate.Length(1, 1000)
+    )
 
 
 class ReceiptLineSchema(StrictSchema):
     line_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
-    quantity = fields.Float(required=True, validate=validate.Range(0, 1e12, min_inclusive=False), allow_nan=False)
+    quantity = fields.Float(
+        required=True, validate=validate.Range(0, 1e12, min_inclusive=False), allow_nan=False
+    )
     received_on = fields.Date()
 
 
 class ReceiptSchema(StrictSchema):
-    lines = fields.List(fields.Nested(ReceiptLineSchema), required=True, validate=validate.Length(1, 1000))
+    lines = fields.List(
+        fields.Nested(ReceiptLineSchema), required=True, validate=validate.Length(1, 1000)
+    )
 
 
 class AuditEventSchema(ma.Schema):
@@ -81,9 +100,15 @@ def _with_etag(order):
 @blp.response(200, OrderPageSchema)
 def list_orders(args):
     """List purchase orders (filter by line status, supplier, item, plan run)."""
-    return svc.list_orders(sessions(), status=args.get("status"), supplier_id=args.get("supplier"),
-                           item_id=args.get("item"), plan_run_id=args.get("plan_run"),
-                           limit=args["limit"], offset=args["offset"])
+    return svc.list_orders(
+        sessions(),
+        status=args.get("status"),
+        supplier_id=args.get("supplier"),
+        item_id=args.get("item"),
+        plan_run_id=args.get("plan_run"),
+        limit=args["limit"],
+        offset=args["offset"],
+    )
 
 
 @blp.route("/<string:order_id>")
@@ -106,8 +131,15 @@ def get_order(order_id):
 @blp.doc(parameters=[IF_MATCH_REQUIRED])
 def edit_order(body, order_id):
     """Edit quantities / due dates of proposed lines."""
-    return _with_etag(svc.edit_lines(sessions(), current_principal(), order_id, body["lines"],
-                                     request.headers.get("If-Match")))
+    return _with_etag(
+        svc.edit_lines(
+            sessions(),
+            current_principal(),
+            order_id,
+            body["lines"],
+            request.headers.get("If-Match"),
+        )
+    )
 
 
 def _transition_view(action: str, doc: str):
@@ -118,8 +150,11 @@ def _transition_view(action: str, doc: str):
     @blp.alt_response(412, description="Stale If-Match")
     @blp.doc(parameters=[IF_MATCH], summary=doc)
     def view(order_id):
-        return _with_etag(svc.change_status(sessions(), current_principal(), order_id, action,
-                                            request.headers.get("If-Match")))
+        return _with_etag(
+            svc.change_status(
+                sessions(), current_principal(), order_id, action, request.headers.get("If-Match")
+            )
+        )
 
     view.__name__ = f"{action}_order"
     view.__doc__ = doc
@@ -142,8 +177,15 @@ _transition_view("close", "Close a received or rejected order.")
 @blp.doc(parameters=[IF_MATCH])
 def review_order(body, order_id):
     """Accept or refuse supplier changes outside tolerance (lines in status changed)."""
-    return _with_etag(svc.review_changes(sessions(), current_principal(), order_id, body["lines"],
-                                         request.headers.get("If-Match")))
+    return _with_etag(
+        svc.review_changes(
+            sessions(),
+            current_principal(),
+            order_id,
+            body["lines"],
+            request.headers.get("If-Match"),
+        )
+    )
 
 
 @blp.route("/<string:order_id>/receipts", methods=["POST"])
@@ -156,8 +198,15 @@ def review_order(body, order_id):
 @blp.doc(parameters=[IF_MATCH])
 def receive_order(body, order_id):
     """Record goods received (accepted or shipped lines → received)."""
-    return _with_etag(svc.receive(sessions(), current_principal(), order_id, body["lines"],
-                                  request.headers.get("If-Match")))
+    return _with_etag(
+        svc.receive(
+            sessions(),
+            current_principal(),
+            order_id,
+            body["lines"],
+            request.headers.get("If-Match"),
+        )
+    )
 
 
 @blp.route("/<string:order_id>/history")

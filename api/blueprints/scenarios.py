@@ -12,13 +12,17 @@ from api.blueprints.plan_runs import RunPageSchema, RunStartedSchema, RunStartSc
 from api.blueprints.schemas import PageArgs, StrictSchema
 from api.services import plan_runs as svc
 
-blp = Blueprint("scenarios", __name__, url_prefix="/api/v1/scenarios", description="Planner: what-if scenarios")
+blp = Blueprint(
+    "scenarios", __name__, url_prefix="/api/v1/scenarios", description="Planner: what-if scenarios"
+)
 
 
 class ScenarioInSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     description = fields.String(validate=validate.Length(0, 5000))
-    spec = fields.Dict(required=True, metadata={"description": "overrides on the baseline (see the scenario docs)"})
+    spec = fields.Dict(
+        required=True, metadata={"description": "overrides on the baseline (see the scenario docs)"}
+    )
 
 
 class ScenarioSchema(ma.Schema):
@@ -52,7 +56,9 @@ def list_scenarios(args):
 @blp.alt_response(409, description="Name taken")
 def create_scenario(body):
     """Store a scenario (a named set of overrides on the baseline)."""
-    return svc.create_scenario(sessions(), current_principal(), body["name"], body.get("description"), body["spec"])
+    return svc.create_scenario(
+        sessions(), current_principal(), body["name"], body.get("description"), body["spec"]
+    )
 
 
 @blp.route("/<id:scenario_id>")
@@ -71,8 +77,14 @@ def get_scenario(scenario_id):
 @blp.alt_response(404, description="No such scenario")
 def run_scenario(body, scenario_id):
     """Run the scenario against the baseline data (a job; results under its plan run)."""
-    job, run = svc.start_run(sessions(), current_principal(), as_of=body.get("as_of"),
-                             horizon_weeks=body.get("horizon_weeks"), seed=body["seed"], scenario_id=scenario_id)
+    job, run = svc.start_run(
+        sessions(),
+        current_principal(),
+        as_of=body.get("as_of"),
+        horizon_weeks=body.get("horizon_weeks"),
+        seed=body["seed"],
+        scenario_id=scenario_id,
+    )
     return started(job, run)
 
 
@@ -84,4 +96,6 @@ def run_scenario(body, scenario_id):
 def list_scenario_runs(args, scenario_id):
     """Runs of this scenario, newest first (KPIs under each)."""
     svc.get_scenario(sessions(), scenario_id)
-    return _page(svc.list_runs(sessions(), args["limit"], args["offset"], scenario_id=scenario_id), args)
+    return _page(
+        svc.list_runs(sessions(), args["limit"], args["offset"], scenario_id=scenario_id), args
+    )

@@ -38,7 +38,9 @@ class OrderLineSchema(ma.Schema):
 
 
 class PlannerLineSchema(OrderLineSchema):
-    reasons = fields.Dict(required=True, metadata={"description": "why the plan proposes this line"})
+    reasons = fields.Dict(
+        required=True, metadata={"description": "why the plan proposes this line"}
+    )
 
 
 class SupplierLineSchema(OrderLineSchema):
@@ -51,7 +53,9 @@ class OrderSchema(ma.Schema):
     type = fields.String(required=True)
     supplier_id = fields.String(allow_none=True)
     location_id = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "least advanced status of its live lines"})
+    status = fields.String(
+        required=True, metadata={"description": "least advanced status of its live lines"}
+    )
     revision = fields.Integer(required=True)
     etag = fields.String(required=True)
     updated_at = fields.DateTime(required=True)
@@ -98,12 +102,33 @@ class JobSchema(ma.Schema):
     url = fields.String(required=True)
 
 
-IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
-            "description": "the order's ETag as last seen; a stale one answers 412"}
-IF_MATCH_REQUIRED = {**IF_MATCH, "required": True, "description": "the order's ETag (required; stale → 412, missing → 428)"}
-IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string"},
-                 "description": "ETag of the previous answer; unchanged → 304 with no body"}
-IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": True,
-                   "schema": {"type": "string", "maxLength": 200},
-                   "description": "unique per logical request; a retry with the same key and body replays the first answer"}
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "the order's current revision tag"}}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "the order's ETag as last seen; a stale one answers 412",
+}
+IF_MATCH_REQUIRED = {
+    **IF_MATCH,
+    "required": True,
+    "description": "the order's ETag (required; stale → 412, missing → 428)",
+}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "ETag of the previous answer; unchanged → 304 with no body",
+}
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "unique per logical request; a retry with the same key and body replays "
+    "the first answer",
+}
+ETAG_HEADER = {
+    "ETag": {"schema": {"type": "string"}, "description": "the order's current revision tag"}
+}

@@ -10,38 +10,65 @@ from marshmallow import fields, validate
 
 from api.auth.guard import SUPPLIER, current_principal, roles
 from api.blueprints import sessions
-from api.blueprints.schemas import (ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH_REQUIRED, IF_NONE_MATCH,
-                                    StrictSchema, SupplierOrderSchema)
+from api.blueprints.schemas import (
+    ETAG_HEADER,
+    IDEMPOTENCY_KEY,
+    IF_MATCH_REQUIRED,
+    IF_NONE_MATCH,
+    StrictSchema,
+    SupplierOrderSchema,
+)
 from api.services import supplier_portal as svc
 
-blp = Blueprint("supplier", __name__, url_prefix="/api/v1/supplier",
-                description="Supplier integration: polling, acknowledgement, ship notices, sell-through")
+blp = Blueprint(
+    "supplier",
+    __name__,
+    url_prefix="/api/v1/supplier",
+    description="Supplier integration: polling, acknowledgement, ship notices, sell-through",
+)
 
 
 class FeedArgs(StrictSchema):
-    updated_since = fields.AwareDateTime(default_timezone=None,
-                                         metadata={"description": "ISO 8601 with offset; orders changed after it"})
-    cursor = fields.String(validate=validate.Length(1, 500), metadata={"description": "next_cursor of the previous page"})
+    updated_since = fields.AwareDateTime(
+        default_timezone=None,
+        metadata={"description": "ISO 8601 with offset; orders changed after it"},
+    )
+    cursor = fields.String(
+        validate=validate.Length(1, 500),
+        metadata={"description": "next_cursor of the previous page"},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
 
 
 class FeedSchema(ma.Schema):
     items = fields.List(fields.Nested(SupplierOrderSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True,
-                                metadata={"description": "pass as cursor for the next page; null at the end"})
+    next_cursor = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "pass as cursor for the next page; null at the end"},
+    )
 
 
 class AckLineSchema(StrictSchema):
     line_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
     decision = fields.String(required=True, validate=validate.OneOf(svc.DECISIONS))
-    quantity = fields.Float(validate=validate.Range(0, 1e12), allow_nan=False,
-                            metadata={"description": "confirmed quantity (accept_with_changes, backorder)"})
-    date = fields.Date(metadata={"description": "confirmed ship / delivery date (accept_with_changes, backorder)"})
-    reason = fields.String(validate=validate.Length(1, 1000), metadata={"description": "required for reject"})
+    quantity = fields.Float(
+        validate=validate.Range(0, 1e12),
+        allow_nan=False,
+        metadata={"description": "confirmed quantity (accept_with_changes, backorder)"},
+    )
+    date = fields.Date(
+        metadata={"description": "confirmed ship / delivery date (accept_with_changes, backorder)"}
+    )
+    reason = fields.String(
+        validate=validate.Length(1, 1000), metadata={"description": "required for reject"}
+    )
 
 
 class AckSchema(StrictSchema):
-    lines = fields.List(fields.Nested(AckLineSchema), required=True, validate=validate.Length(1, 1000))
+    lines = fields.List(
+        fields.Nested(AckLineSchema), required=True, validate=validate.Length(1, 1000)
+    )
     note = fields.String(validate=validate.Length(0, 2000))
 
 
@@ -61,7 +88,9 @@ class AckResultSchema(ma.Schema):
 
 class ShipLineSchema(StrictSchema):
     line_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
-    quantity = fields.Float(required=True, validate=validate.Range(0, 1e12, min_inclusive=False), allow_nan=False)
+    quantity = fields.Float(
+        required=True, validate=validate.Range(0, 1e12, min_inclusive=False), allow_nan=False
+    )
 
 
 class ShipmentInSchema(StrictSchema):
@@ -69,7 +98,9 @@ class ShipmentInSchema(StrictSchema):
     carrier = fields.String(validate=validate.Length(1, 100))
     tracking = fields.String(validate=validate.Length(1, 100))
     expected_arrival = fields.Date(required=True)
-    lines = fields.List(fields.Nested(ShipLineSchema), required=True, validate=validate.Length(1, 1000))
+    lines = fields.List(
+        fields.Nested(ShipLineSchema), required=True, validate=validate.Length(1, 1000)
+    )
 
 
 class ShipmentSchema(ma.Schema):
@@ -104,7 +135,9 @@ class SellThroughSchema(ma.Schema):
 
 def _if_none_match_hit(etag: str) -> bool:
     header = request.headers.get("If-None-Match")
-    return bool(header) and (header.strip() == "*" or etag in [t.strip() for t in header.split(",")])
+    return bool(header) and (
+        header.strip() == "*" or etag in [t.strip() for t in header.split(",")]
+    )
 
 
 @blp.route("/purchase-orders")
@@ -117,7 +150,9 @@ def feed(args):
     """Change feed of this supplier's released orders: oldest change first, ``next_cursor`` for
     the next page. Send the ETag back as If-None-Match: 304 while nothing changed."""
     principal = current_principal()
-    etag = svc.feed_etag(sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"])
+    etag = svc.feed_etag(
+        sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"]
+    )
     if _if_none_match_hit(etag):
         return Response(status=304, headers={"ETag": etag})
     # the ETag names the page's content exactly (supplier, query, count, latest change, sum of
@@ -125,7 +160,9 @@ def feed(args):
     cache = current_app.extensions["stockpilot"].feed_cache
     body = cache.get(etag)
     if body is None:
-        page = svc.feed(sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"])
+        page = svc.feed(
+            sessions(), principal, args.get("updated_since"), args.get("cursor"), args["limit"]
+        )
         body = json.dumps(FeedSchema().dump(page))
         cache.put(etag, body)
     return Response(body, status=200, mimetype="application/json", headers={"ETag": etag})
@@ -161,10 +198,18 @@ def acknowledge(body, order_id):
     at once; others wait for planner review (status ``changed``)."""
     cfg = current_app.config
     answer = svc.acknowledge(
-        sessions(), current_principal(), order_id, body, request.get_data(), request.path,
-        request.headers.get("Idempotency-Key"), request.headers.get("If-Match"),
-        float(cfg["ACK_QTY_TOLERANCE"]), int(cfg["ACK_DATE_TOLERANCE_DAYS"]),
-        render=lambda result: AckResultSchema().dump(result))
+        sessions(),
+        current_principal(),
+        order_id,
+        body,
+        request.get_data(),
+        request.path,
+        request.headers.get("Idempotency-Key"),
+        request.headers.get("If-Match"),
+        float(cfg["ACK_QTY_TOLERANCE"]),
+        int(cfg["ACK_DATE_TOLERANCE_DAYS"]),
+        render=lambda result: AckResultSchema().dump(result),
+    )
     return _raw(answer)
 
 
@@ -177,8 +222,15 @@ def acknowledge(body, order_id):
 @blp.doc(parameters=[{**IDEMPOTENCY_KEY, "required": False}])
 def ship(body):
     """Advance ship notice: lines, quantities, carrier, tracking, expected arrival."""
-    answer = svc.ship(sessions(), current_principal(), body, request.get_data(), request.path,
-                      request.headers.get("Idempotency-Key"), render=lambda s: ShipmentSchema().dump(s))
+    answer = svc.ship(
+        sessions(),
+        current_principal(),
+        body,
+        request.get_data(),
+        request.path,
+        request.headers.get("Idempotency-Key"),
+        render=lambda s: ShipmentSchema().dump(s),
+    )
     return _raw(answer)
 
 

@@ -9,8 +9,12 @@ from api.blueprints import sessions
 from api.blueprints.schemas import LinePageSchema, PageArgs
 from api.services import purchase_orders as svc
 
-blp = Blueprint("supplier-changes", __name__, url_prefix="/api/v1/supplier-changes",
-                description="Planner: supplier confirmations outside tolerance, waiting for review")
+blp = Blueprint(
+    "supplier-changes",
+    __name__,
+    url_prefix="/api/v1/supplier-changes",
+    description="Planner: supplier confirmations outside tolerance, waiting for review",
+)
 
 
 @blp.route("")

@@ -11,12 +11,25 @@ def keys_group() -> None:
 
 
 @keys_group.command("create")
-@click.option("--role", type=click.Choice(["admin", "planner", "viewer", "supplier"]), required=True,
-              help="What the key may do; a supplier key sees only its own supplier's data.")
-@click.option("--supplier", "supplier_id", default=None, help="Supplier id (required for --role supplier).")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "planner", "viewer", "supplier"]),
+    required=True,
+    help="What the key may do; a supplier key sees only its own supplier's data.",
+)
+@click.option(
+    "--supplier", "supplier_id", default=None, help="Supplier id (required for --role supplier)."
+)
 @click.option("--name", default=None, help="A label to tell keys apart.")
-@click.option("--expires-in-days", type=float, default=None, help="Expire after this many days (default: never).")
-def create_cmd(role: str, supplier_id: str | None, name: str | None, expires_in_days: float | None) -> None:
+@click.option(
+    "--expires-in-days",
+    type=float,
+    default=None,
+    help="Expire after this many days (default: never).",
+)
+def create_cmd(
+    role: str, supplier_id: str | None, name: str | None, expires_in_days: float | None
+) -> None:
     """Create a key and print it once (only its hash is stored)."""
     from api.auth.keys import create_key
     from api.cli.errors import CliError
@@ -29,9 +42,12 @@ def create_cmd(role: str, supplier_id: str | None, name: str | None, expires_in_
         raise CliError(str(exc)) from None
     click.echo(key)
     expires = info.expires_at.isoformat() if info.expires_at else "never"
-    click.echo(f"prefix {info.prefix}, role {info.role}"
-               + (f", supplier {info.supplier_id}" if info.supplier_id else "")
-               + f", expires {expires}. Store the key now: it is not shown again.", err=True)
+    click.echo(
+        f"prefix {info.prefix}, role {info.role}"
+        + (f", supplier {info.supplier_id}" if info.supplier_id else "")
+        + f", expires {expires}. Store the key now: it is not shown again.",
+        err=True,
+    )
 
 
 @keys_group.command("list")
@@ -44,8 +60,10 @@ def list_cmd() -> None:
         keys = list_keys(session)
     click.echo(f"{'prefix':<12} {'role':<9} {'supplier':<10} {'state':<8} {'expires':<26} name")
     for k in keys:
-        click.echo(f"{k.prefix:<12} {k.role:<9} {k.supplier_id or '-':<10} {k.state:<8} "
-                   f"{k.expires_at.isoformat() if k.expires_at else 'never':<26} {k.name}")
+        click.echo(
+            f"{k.prefix:<12} {k.role:<9} {k.supplier_id or '-':<10} {k.state:<8} "
+            f"{k.expires_at.isoformat() if k.expires_at else 'never':<26} {k.name}"
+        )
 
 
 @keys_group.command("revoke")

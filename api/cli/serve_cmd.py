@@ -27,7 +27,13 @@ def serve_cmd(host: str, port: int, no_worker: bool) -> None:
 
 
 @click.command("worker")
-@click.option("--poll", default=1.0, show_default=True, type=float, help="Seconds between queue polls when idle.")
+@click.option(
+    "--poll",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds between queue polls when idle.",
+)
 def worker_cmd(poll: float) -> None:
     """Run background jobs (plan runs, what-if runs, imports) until interrupted."""
     import signal

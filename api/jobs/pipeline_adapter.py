@@ -37,20 +37,28 @@ def _with_open_supply(data, open_orders: pd.DataFrame):
 
 
 def _lines(frame, default_type: str | None) -> pd.DataFrame:
-    if isinstance(frame, dict):  # scenarios.allocate returns several frames; the DO lines are "transfers"
+    if isinstance(
+        frame, dict
+    ):  # scenarios.allocate returns several frames; the DO lines are "transfers"
         frame = frame.get("transfers")
     if frame is None or len(frame) == 0:
         return pd.DataFrame()
-    out = pd.DataFrame({
-        "type": frame["type"] if "type" in frame.columns else default_type,
-        "item_id": frame["item_id"], "location_id": frame["location_id"],
-        "origin_id": frame["origin_id"] if "origin_id" in frame.columns else None,
-        "supplier_id": frame["supplier_id"] if "supplier_id" in frame.columns else None,
-        "quantity": next(frame[c] for c in ("quantity", "quantity_proposed", "qty") if c in frame.columns),
-        "order_date": frame["order_date"], "due_date": frame["due_date"],
-        "unit_cost": frame["unit_cost"] if "unit_cost" in frame.columns else None,
-        "order_ref": frame["order_ref"] if "order_ref" in frame.columns else None,
-    })
+    out = pd.DataFrame(
+        {
+            "type": frame["type"] if "type" in frame.columns else default_type,
+            "item_id": frame["item_id"],
+            "location_id": frame["location_id"],
+            "origin_id": frame["origin_id"] if "origin_id" in frame.columns else None,
+            "supplier_id": frame["supplier_id"] if "supplier_id" in frame.columns else None,
+            "quantity": next(
+                frame[c] for c in ("quantity", "quantity_proposed", "qty") if c in frame.columns
+            ),
+            "order_date": frame["order_date"],
+            "due_date": frame["due_date"],
+            "unit_cost": frame["unit_cost"] if "unit_cost" in frame.columns else None,
+            "order_ref": frame["order_ref"] if "order_ref" in frame.columns else None,
+        }
+    )
     if "reasons" in frame.columns:
         reasons = [r if isinstance(r, dict) else {} for r in frame["reasons"]]
     elif "reason" in frame.columns:
@@ -59,7 +67,7 @@ def _lines(frame, default_type: str | None) -> pd.DataFrame:
         reasons = [{} for _ in range(len(frame))]
     for extra in ("gain", "cost", "campaign_id"):
         if extra in frame.columns:
-            reasons = [{**r, extra: v} for r, v in zip(reasons, frame[extra])]
+            reasons = [{**r, extra: v} for r, v in zip(reasons, frame[extra], strict=True)]
     out["reasons"] = reasons
     return out
 
@@ -69,19 +77,34 @@ def run_pipeline(inputs: PlanInputs, progress: Callable[[float, str], None]) -> 
     from scenarios.spec import BASELINE, parse_spec
 
     spec = parse_spec(inputs.scenario, source="scenario") if inputs.scenario else BASELINE
-    request = PlanRequest(as_of=pd.Timestamp(inputs.as_of) if inputs.as_of else None,
-                          horizon_weeks=inputs.horizon_weeks or 8, spec=spec, seed=inputs.seed)
+    request = PlanRequest(
+        as_of=pd.Timestamp(inputs.as_of) if inputs.as_of else None,
+        horizon_weeks=inputs.horizon_weeks or 8,
+        spec=spec,
+        seed=inputs.seed,
+    )
     finished = []
 
     def on_stage(report) -> None:
         finished.append(report)
         progress(len(finished) / len(STAGES), f"{report.name}: {report.status}")
 
-    result = run_plan(_with_open_supply(inputs.data, inputs.open_orders), request, progress=on_stage)
-    parts = [_lines(result.purchase_orders, "PO"), _lines(result.transfers, "DO"), _lines(result.presale_plan, "MO")]
+    result = run_plan(
+        _with_open_supply(inputs.data, inputs.open_orders), request, progress=on_stage
+    )
+    parts = [
+        _lines(result.purchase_orders, "PO"),
+        _lines(result.transfers, "DO"),
+        _lines(result.presale_plan, "MO"),
+    ]
     parts = [p for p in parts if len(p)]
-    lines = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["type", "item_id", "location_id", "quantity", "order_date", "due_date"])
+    lines = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(
+            columns=["type", "item_id", "location_id", "quantity", "order_date", "due_date"]
+        )
+    )
     missing = lines["location_id"].isna() if len(lines) else pd.Series(dtype=bool)
     kpis = dict(result.kpis)
     if missing.any():
@@ -91,7 +114,16 @@ def run_pipeline(inputs: PlanInputs, progress: Callable[[float, str], None]) -> 
     if alerts is not None and len(alerts):
         alerts = alerts.assign(severity=alerts["severity"].map(lambda v: SEVERITY.get(v, v)))
     meta = result.metadata()
-    return PlanOutput(lines=lines, forecasts=result.forecasts, alerts=alerts, kpis=kpis,
-                      input_hash=result.input_hash,
-                      versions={**result.versions, "stages": meta["stages"], "as_of": meta["as_of"],
-                                "scenario_input_hash": result.scenario_input_hash})
+    return PlanOutput(
+        lines=lines,
+        forecasts=result.forecasts,
+        alerts=alerts,
+        kpis=kpis,
+        input_hash=result.input_hash,
+        versions={
+            **result.versions,
+            "stages": meta["stages"],
+            "as_of": meta["as_of"],
+            "scenario_input_hash": result.scenario_input_hash,
+        },
+    )

@@ -81,23 +81,52 @@ def pipeline_plan(inputs: PlanInputs, progress: Callable[[float, str], None]) ->
     """The default plan function: the planning pipeline (:mod:`scenarios.pipeline`)."""
     try:
         from api.jobs.pipeline_adapter import run_pipeline
+
         importlib.import_module("scenarios.pipeline")
     except ModuleNotFoundError as exc:
-        raise RuntimeError("the planning pipeline (scenarios.pipeline) is not available in this "
-                           "installation; no plan was produced") from exc
+        raise RuntimeError(
+            "the planning pipeline (scenarios.pipeline) is not available in this "
+            "installation; no plan was produced"
+        ) from exc
     return run_pipeline(inputs, progress)
 
 
 def open_orders_frame(s: Session) -> pd.DataFrame:
     """Open supply: lines released to suppliers and not yet received, with the supplier's
     confirmed quantity and date where given."""
-    rows = s.execute(select(OperationPlan).where(OperationPlan.status.in_(OPEN_SUPPLY))).scalars().all()
-    cols = ["reference", "order_ref", "type", "status", "item_id", "location_id", "origin_id", "supplier_id",
-            "quantity", "due_date"]
-    data = [[r.reference, r.order_ref, r.type, r.status, r.item_id, r.location_id, r.origin_id, r.supplier_id,
-             (r.quantity_confirmed if r.quantity_confirmed is not None else r.quantity_proposed)
-             - (r.quantity_received or 0.0),
-             pd.Timestamp(r.confirmed_date or r.due_date)] for r in rows]
+    rows = (
+        s.execute(select(OperationPlan).where(OperationPlan.status.in_(OPEN_SUPPLY)))
+        .scalars()
+        .all()
+    )
+    cols = [
+        "reference",
+        "order_ref",
+        "type",
+        "status",
+        "item_id",
+        "location_id",
+        "origin_id",
+        "supplier_id",
+        "quantity",
+        "due_date",
+    ]
+    data = [
+        [
+            r.reference,
+            r.order_ref,
+            r.type,
+            r.status,
+            r.item_id,
+            r.location_id,
+            r.origin_id,
+            r.supplier_id,
+            (r.quantity_confirmed if r.quantity_confirmed is not None else r.quantity_proposed)
+            - (r.quantity_received or 0.0),
+            pd.Timestamp(r.confirmed_date or r.due_date),
+        ]
+        for r in rows
+    ]
     return pd.DataFrame(data, columns=cols)
 
 
@@ -120,7 +149,9 @@ def _check_lines(lines: pd.DataFrame) -> None:
 
 
 def _present(v) -> bool:
-    return v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NA and v != ""
+    return (
+        v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NA and v != ""
+    )
 
 
 def _opt(v):
@@ -143,16 +174,27 @@ def _line_records(lines: pd.DataFrame, run_id: int) -> list[dict]:
             gkey = (typ, "line", n)
         order_ref = groups.setdefault(gkey, f"{typ}-{run_id}-{len(groups) + 1:05d}")
         reasons = row.get("reasons")
-        records.append({
-            "reference": f"{order_ref}-{n:05d}", "order_ref": order_ref, "type": typ, "status": "proposed",
-            "plan_run_id": run_id, "item_id": row["item_id"], "location_id": row["location_id"],
-            "origin_id": _opt(row.get("origin_id")), "supplier_id": _opt(row.get("supplier_id")),
-            "quantity_proposed": float(row["quantity"]),
-            "order_date": pd.Timestamp(row["order_date"]).date(), "due_date": pd.Timestamp(row["due_date"]).date(),
-            "unit_cost": float(row["unit_cost"]) if _present(row.get("unit_cost")) else None,
-            "reasons": reasons if isinstance(reasons, dict) else {}, "revision": 1,
-            "source": f"plan_run:{run_id}", "updated_at": now,
-        })
+        records.append(
+            {
+                "reference": f"{order_ref}-{n:05d}",
+                "order_ref": order_ref,
+                "type": typ,
+                "status": "proposed",
+                "plan_run_id": run_id,
+                "item_id": row["item_id"],
+                "location_id": row["location_id"],
+                "origin_id": _opt(row.get("origin_id")),
+                "supplier_id": _opt(row.get("supplier_id")),
+                "quantity_proposed": float(row["quantity"]),
+                "order_date": pd.Timestamp(row["order_date"]).date(),
+                "due_date": pd.Timestamp(row["due_date"]).date(),
+                "unit_cost": float(row["unit_cost"]) if _present(row.get("unit_cost")) else None,
+                "reasons": reasons if isinstance(reasons, dict) else {},
+                "revision": 1,
+                "source": f"plan_run:{run_id}",
+                "updated_at": now,
+            }
+        )
     return records
 
 
@@ -160,14 +202,29 @@ def _forecast_records(frame: pd.DataFrame | None, run_id: int) -> list[dict]:
     if frame is None or frame.empty:
         return []
     now = utcnow()
-    extra = [c for c in frame.columns if c.startswith("p") and c[1:].isdigit() and c not in ("p10", "p50", "p90")]
+    extra = [
+        c
+        for c in frame.columns
+        if c.startswith("p") and c[1:].isdigit() and c not in ("p10", "p50", "p90")
+    ]
     out = []
     for row in frame.to_dict("records"):
-        out.append({"plan_run_id": run_id, "item_id": row["item_id"], "location_id": row["location_id"],
-                    "date": pd.Timestamp(row["date"]).date(), "mean": float(row["mean"]), "p10": float(row["p10"]),
-                    "p50": float(row["p50"]), "p90": float(row["p90"]),
-                    "quantiles": {c: float(row[c]) for c in extra}, "model": str(row.get("model", "")),
-                    "source": f"plan_run:{run_id}", "updated_at": now})
+        out.append(
+            {
+                "plan_run_id": run_id,
+                "item_id": row["item_id"],
+                "location_id": row["location_id"],
+                "date": pd.Timestamp(row["date"]).date(),
+                "mean": float(row["mean"]),
+                "p10": float(row["p10"]),
+                "p50": float(row["p50"]),
+                "p90": float(row["p90"]),
+                "quantiles": {c: float(row[c]) for c in extra},
+                "model": str(row.get("model", "")),
+                "source": f"plan_run:{run_id}",
+                "updated_at": now,
+            }
+        )
     return out
 
 
@@ -175,10 +232,21 @@ def _alert_records(frame: pd.DataFrame | None, run_id: int) -> list[dict]:
     if frame is None or frame.empty:
         return []
     now = utcnow()
-    return [{"plan_run_id": run_id, "type": str(r["type"]), "severity": str(r["severity"]),
-             "item_id": _opt(r.get("item_id")), "location_id": _opt(r.get("location_id")),
-             "message": str(r["message"]), "status": "open", "created_at": now,
-             "source": f"plan_run:{run_id}", "updated_at": now} for r in frame.to_dict("records")]
+    return [
+        {
+            "plan_run_id": run_id,
+            "type": str(r["type"]),
+            "severity": str(r["severity"]),
+            "item_id": _opt(r.get("item_id")),
+            "location_id": _opt(r.get("location_id")),
+            "message": str(r["message"]),
+            "status": "open",
+            "created_at": now,
+            "source": f"plan_run:{run_id}",
+            "updated_at": now,
+        }
+        for r in frame.to_dict("records")
+    ]
 
 
 def publish_plan(s: Session, run_id: int, output: PlanOutput, replace_current: bool = True) -> dict:
@@ -186,7 +254,9 @@ def publish_plan(s: Session, run_id: int, output: PlanOutput, replace_current: b
     lines = output.lines if output.lines is not None else pd.DataFrame(columns=list(LINE_COLUMNS))
     _check_lines(lines)
     counts = {"lines": 0}
-    if s.get_bind().dialect.name == "postgresql":  # one publication at a time (SQLite: one writer anyway)
+    if (
+        s.get_bind().dialect.name == "postgresql"
+    ):  # one publication at a time (SQLite: one writer anyway)
         s.execute(text("SELECT pg_advisory_xact_lock(7231001)"))
     if replace_current:
         s.execute(delete(OperationPlan).where(OperationPlan.status == "proposed"))
@@ -204,10 +274,21 @@ def publish_plan(s: Session, run_id: int, output: PlanOutput, replace_current: b
         s.execute(insert(Alert), alerts)
     counts.update(forecasts=len(forecasts), alerts=len(alerts))
     now = utcnow()
-    s.execute(update(PlanRun).where(PlanRun.id == run_id).values(
-        status="succeeded", published=replace_current, kpis=_jsonable(output.kpis or {}),
-        input_hash=output.input_hash, versions=_jsonable(output.versions or {}), progress=1.0,
-        finished_at=now, message="published" if replace_current else "what-if stored", updated_at=now))
+    s.execute(
+        update(PlanRun)
+        .where(PlanRun.id == run_id)
+        .values(
+            status="succeeded",
+            published=replace_current,
+            kpis=_jsonable(output.kpis or {}),
+            input_hash=output.input_hash,
+            versions=_jsonable(output.versions or {}),
+            progress=1.0,
+            finished_at=now,
+            message="published" if replace_current else "what-if stored",
+            updated_at=now,
+        )
+    )
     s.flush()
     return counts
 
@@ -235,10 +316,18 @@ def run_plan_job(ctx) -> dict:
     with read_only(ctx.sessions) as s:
         run = s.get(PlanRun, run_id)
         scenario = s.get(Scenario, run.scenario_id).spec if run.scenario_id else None
-        inputs = PlanInputs(load_planning_data(s), open_orders_frame(s), scenario, run.as_of, run.horizon_weeks,
-                            run.seed)
+        inputs = PlanInputs(
+            load_planning_data(s),
+            open_orders_frame(s),
+            scenario,
+            run.as_of,
+            run.horizon_weeks,
+            run.seed,
+        )
     plan = resolve_plan_function(ctx.config)
-    output = plan(inputs, lambda f, msg=None: ctx.progress(0.05 + 0.85 * min(1.0, max(0.0, f)), msg))
+    output = plan(
+        inputs, lambda f, msg=None: ctx.progress(0.05 + 0.85 * min(1.0, max(0.0, f)), msg)
+    )
     ctx.progress(0.92, "publishing")
     with unit_of_work(ctx.sessions) as s:
         from api.db.models import Job

@@ -42,20 +42,44 @@ class JobInfo:
 
 
 def info(row: Job) -> JobInfo:
-    return JobInfo(row.id, row.kind, row.status, row.progress, row.message, dict(row.params or {}),
-                   dict(row.result or {}), row.error, row.cancel_requested, row.created_by,
-                   aware(row.created_at), aware(row.started_at), aware(row.finished_at))
+    return JobInfo(
+        row.id,
+        row.kind,
+        row.status,
+        row.progress,
+        row.message,
+        dict(row.params or {}),
+        dict(row.result or {}),
+        row.error,
+        row.cancel_requested,
+        row.created_by,
+        aware(row.created_at),
+        aware(row.started_at),
+        aware(row.finished_at),
+    )
 
 
-def enqueue(session: Session, kind: str, params: dict, created_by: str, payload: bytes | None = None) -> Job:
-    job = Job(kind=kind, params=params, created_by=created_by, payload=payload, status="queued",
-              progress=0.0, result={}, cancel_requested=False)
+def enqueue(
+    session: Session, kind: str, params: dict, created_by: str, payload: bytes | None = None
+) -> Job:
+    job = Job(
+        kind=kind,
+        params=params,
+        created_by=created_by,
+        payload=payload,
+        status="queued",
+        progress=0.0,
+        result={},
+        cancel_requested=False,
+    )
     session.add(job)
     session.flush()
     return job
 
 
-def claim_next(sessions: sessionmaker[Session], worker_id: str, kinds: tuple[str, ...] | None = None) -> int | None:
+def claim_next(
+    sessions: sessionmaker[Session], worker_id: str, kinds: tuple[str, ...] | None = None
+) -> int | None:
     """Take the oldest queued job (compare-and-set); its id, or None."""
     with unit_of_work(sessions) as s:
         q = select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1)
@@ -67,9 +91,17 @@ def claim_next(sessions: sessionmaker[Session], worker_id: str, kinds: tuple[str
         if job_id is None:
             return None
         now = utcnow()
-        res = s.execute(update(Job).where(Job.id == job_id, Job.status == "queued")
-                        .values(status="running", worker_id=worker_id, started_at=now, heartbeat_at=now,
-                                message="started"))
+        res = s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(
+                status="running",
+                worker_id=worker_id,
+                started_at=now,
+                heartbeat_at=now,
+                message="started",
+            )
+        )
         if res.rowcount != 1:
             return None
         _sync_plan_run(s, job_id, status="running", started_at=now)
@@ -87,12 +119,17 @@ def _sync_plan_run(s: Session, job_id: int, **values) -> None:
         s.execute(update(PlanRun).where(PlanRun.id == run_id).values(**values))
 
 
-def report_progress(sessions: sessionmaker[Session], job_id: int, progress: float, message: str | None) -> None:
+def report_progress(
+    sessions: sessionmaker[Session], job_id: int, progress: float, message: str | None
+) -> None:
     """Store progress (0..1) and a heartbeat; raise :class:`JobCancelled` if cancel was asked."""
     progress = min(1.0, max(0.0, float(progress)))
     with unit_of_work(sessions) as s:
-        s.execute(update(Job).where(Job.id == job_id, Job.status == "running")
-                  .values(progress=progress, message=message, heartbeat_at=utcnow()))
+        s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running")
+            .values(progress=progress, message=message, heartbeat_at=utcnow())
+        )
         _sync_plan_run(s, job_id, progress=progress, message=message)
         cancel = s.scalar(select(Job.cancel_requested).where(Job.id == job_id))
     if cancel:
@@ -101,23 +138,39 @@ def report_progress(sessions: sessionmaker[Session], job_id: int, progress: floa
 
 def heartbeat(sessions: sessionmaker[Session], job_id: int) -> None:
     with unit_of_work(sessions) as s:
-        s.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow()))
+        s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running")
+            .values(heartbeat_at=utcnow())
+        )
 
 
 def mark_succeeded(s: Session, job_id: int, result: dict) -> bool:
     """In the caller's transaction (so a job's own writes and its success commit together)."""
-    res = s.execute(update(Job).where(Job.id == job_id, Job.status == "running")
-                    .values(status="succeeded", progress=1.0, result=result, finished_at=utcnow(),
-                            message="succeeded"))
+    res = s.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running")
+        .values(
+            status="succeeded",
+            progress=1.0,
+            result=result,
+            finished_at=utcnow(),
+            message="succeeded",
+        )
+    )
     return res.rowcount == 1
 
 
-def mark_ended(sessions: sessionmaker[Session], job_id: int, status: str, error: dict | None,
-               message: str) -> None:
+def mark_ended(
+    sessions: sessionmaker[Session], job_id: int, status: str, error: dict | None, message: str
+) -> None:
     with unit_of_work(sessions) as s:
         now = utcnow()
-        res = s.execute(update(Job).where(Job.id == job_id, Job.status.in_(("running", "queued")))
-                        .values(status=status, error=error, finished_at=now, message=message))
+        res = s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status.in_(("running", "queued")))
+            .values(status=status, error=error, finished_at=now, message=message)
+        )
         if res.rowcount:
             _sync_plan_run(s, job_id, status=status, finished_at=now, message=message)
 
@@ -130,9 +183,16 @@ def request_cancel(sessions: sessionmaker[Session], job_id: int) -> JobInfo | No
             return None
         if job.status == "queued":
             now = utcnow()
-            job.status, job.finished_at, job.message, job.cancel_requested = "cancelled", now, "cancelled", True
+            job.status, job.finished_at, job.message, job.cancel_requested = (
+                "cancelled",
+                now,
+                "cancelled",
+                True,
+            )
             s.flush()
-            _sync_plan_run(s, job_id, status="cancelled", finished_at=now, message="cancelled before start")
+            _sync_plan_run(
+                s, job_id, status="cancelled", finished_at=now, message="cancelled before start"
+            )
         elif job.status == "running":
             job.cancel_requested = True
         s.flush()
@@ -144,13 +204,22 @@ def recover_stale(sessions: sessionmaker[Session], stale_after_s: float) -> list
     runs). Their plans were never published: publication commits with the job's success."""
     cutoff = utcnow() - timedelta(seconds=stale_after_s)
     with unit_of_work(sessions) as s:
-        ids = list(s.scalars(select(Job.id).where(Job.status == "running", Job.heartbeat_at < cutoff)))
+        ids = list(
+            s.scalars(select(Job.id).where(Job.status == "running", Job.heartbeat_at < cutoff))
+        )
         for job_id in ids:
             now = utcnow()
             msg = "worker stopped responding (crash or restart); the job was not completed"
-            res = s.execute(update(Job).where(Job.id == job_id, Job.status == "running", Job.heartbeat_at < cutoff)
-                            .values(status="failed", finished_at=now, message=msg,
-                                    error={"type": "worker-lost", "detail": msg}))
+            res = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running", Job.heartbeat_at < cutoff)
+                .values(
+                    status="failed",
+                    finished_at=now,
+                    message=msg,
+                    error={"type": "worker-lost", "detail": msg},
+                )
+            )
             if res.rowcount:
                 _sync_plan_run(s, job_id, status="failed", finished_at=now, message=msg)
         return ids
@@ -162,8 +231,9 @@ def get_job(sessions: sessionmaker[Session], job_id: int) -> JobInfo | None:
         return info(job) if job is not None else None
 
 
-def list_jobs(sessions: sessionmaker[Session], status: str | None, kind: str | None, limit: int,
-              offset: int) -> tuple[list[JobInfo], int]:
+def list_jobs(
+    sessions: sessionmaker[Session], status: str | None, kind: str | None, limit: int, offset: int
+) -> tuple[list[JobInfo], int]:
     from sqlalchemy import func
 
     with unit_of_work(sessions) as s:
@@ -173,5 +243,7 @@ def list_jobs(sessions: sessionmaker[Session], status: str | None, kind: str | N
         if kind:
             conds.append(Job.kind == kind)
         total = s.scalar(select(func.count()).select_from(Job).where(*conds))
-        rows = s.scalars(select(Job).where(*conds).order_by(Job.id.desc()).limit(limit).offset(offset)).all()
+        rows = s.scalars(
+            select(Job).where(*conds).order_by(Job.id.desc()).limit(limit).offset(offset)
+        ).all()
         return [info(r) for r in rows], int(total or 0)

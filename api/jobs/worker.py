@@ -53,8 +53,13 @@ def default_handlers() -> dict[str, Handler]:
 
 
 class Worker:
-    def __init__(self, sessions: sessionmaker[Session], config: dict | None = None,
-                 handlers: dict[str, Handler] | None = None, worker_id: str | None = None):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        config: dict | None = None,
+        handlers: dict[str, Handler] | None = None,
+        worker_id: str | None = None,
+    ):
         self.sessions = sessions
         self.config = dict(config or {})
         self.handlers = handlers or default_handlers()
@@ -75,8 +80,15 @@ class Worker:
             return None
         with read_only(self.sessions) as s:
             job = s.scalars(select(Job).where(Job.id == job_id)).one()
-            ctx = JobContext(job.id, job.kind, dict(job.params or {}), job.payload, job.created_by,
-                             self.sessions, self.config)
+            ctx = JobContext(
+                job.id,
+                job.kind,
+                dict(job.params or {}),
+                job.payload,
+                job.created_by,
+                self.sessions,
+                self.config,
+            )
         stop = threading.Event()
         beat = threading.Thread(target=self._beat, args=(job_id, stop), daemon=True)
         beat.start()
@@ -134,7 +146,11 @@ def start_worker_thread(app) -> tuple[threading.Thread, threading.Event]:
     ext = app.extensions["stockpilot"]
     worker = Worker(ext.sessions, dict(app.config))
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run_forever, args=(stop, float(app.config["JOBS_POLL_S"])),
-                              name="stockpilot-jobs", daemon=True)
+    thread = threading.Thread(
+        target=worker.run_forever,
+        args=(stop, float(app.config["JOBS_POLL_S"])),
+        name="stockpilot-jobs",
+        daemon=True,
+    )
     thread.start()
     return thread, stop

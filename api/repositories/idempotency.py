@@ -28,23 +28,43 @@ def request_hash(method: str, path: str, body: bytes) -> str:
 
 
 def lookup(session: Session, scope: str, key: str) -> StoredResponse | None:
-    row = session.scalars(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
-                                                          IdempotencyRecord.key == key)).first()
+    row = session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
+    ).first()
     if row is None:
         return None
-    return StoredResponse(row.request_hash, row.path, row.status_code, dict(row.response_body),
-                          dict(row.response_headers))
+    return StoredResponse(
+        row.request_hash,
+        row.path,
+        row.status_code,
+        dict(row.response_body),
+        dict(row.response_headers),
+    )
 
 
-def claim(session: Session, scope: str, key: str, method: str, path: str, req_hash: str) -> IdempotencyRecord:
+def claim(
+    session: Session, scope: str, key: str, method: str, path: str, req_hash: str
+) -> IdempotencyRecord:
     """Insert the key's record (status 0 = in progress); IntegrityError if the key is taken."""
-    row = IdempotencyRecord(scope=scope, key=key, method=method, path=path[:300], request_hash=req_hash,
-                            status_code=0, response_body={}, response_headers={})
+    row = IdempotencyRecord(
+        scope=scope,
+        key=key,
+        method=method,
+        path=path[:300],
+        request_hash=req_hash,
+        status_code=0,
+        response_body={},
+        response_headers={},
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def complete(session: Session, row: IdempotencyRecord, status_code: int, body: dict, headers: dict) -> None:
+def complete(
+    session: Session, row: IdempotencyRecord, status_code: int, body: dict, headers: dict
+) -> None:
     row.status_code, row.response_body, row.response_headers = status_code, body, headers
     session.flush()

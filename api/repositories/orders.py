@@ -50,8 +50,18 @@ class OrderLine:
 
 
 #: life-cycle order, for the summary status of an order whose lines differ
-STATUS_ORDER = ("proposed", "approved", "released", "changed", "rejected", "accepted", "shipped",
-                "received", "closed", "cancelled")
+STATUS_ORDER = (
+    "proposed",
+    "approved",
+    "released",
+    "changed",
+    "rejected",
+    "accepted",
+    "shipped",
+    "received",
+    "closed",
+    "cancelled",
+)
 
 
 @dataclass(frozen=True)
@@ -97,11 +107,29 @@ def aware(dt: datetime | None) -> datetime | None:
 
 
 def _line(row: OperationPlan) -> OrderLine:
-    return OrderLine(row.id, row.reference, row.order_ref, row.type, row.status, row.item_id,
-                     row.location_id, row.origin_id, row.supplier_id, row.quantity_proposed,
-                     row.quantity_confirmed, row.quantity_shipped, row.quantity_received, row.order_date,
-                     row.due_date, row.confirmed_date, row.unit_cost, dict(row.reasons or {}),
-                     row.revision, row.plan_run_id, aware(row.updated_at))
+    return OrderLine(
+        row.id,
+        row.reference,
+        row.order_ref,
+        row.type,
+        row.status,
+        row.item_id,
+        row.location_id,
+        row.origin_id,
+        row.supplier_id,
+        row.quantity_proposed,
+        row.quantity_confirmed,
+        row.quantity_shipped,
+        row.quantity_received,
+        row.order_date,
+        row.due_date,
+        row.confirmed_date,
+        row.unit_cost,
+        dict(row.reasons or {}),
+        row.revision,
+        row.plan_run_id,
+        aware(row.updated_at),
+    )
 
 
 def summary_status(lines) -> str:
@@ -118,8 +146,16 @@ def order_key(line: OrderLine) -> str:
 def _order(lines: list[OrderLine]) -> Order:
     lines = sorted(lines, key=lambda line: line.id)
     first = lines[0]
-    return Order(order_key(first), first.type, first.supplier_id, first.location_id, summary_status(lines),
-                 max(line.revision for line in lines), max(line.updated_at for line in lines), tuple(lines))
+    return Order(
+        order_key(first),
+        first.type,
+        first.supplier_id,
+        first.location_id,
+        summary_status(lines),
+        max(line.revision for line in lines),
+        max(line.updated_at for line in lines),
+        tuple(lines),
+    )
 
 
 def key_filter(order_id: str):
@@ -139,7 +175,9 @@ def load_orders(session: Session, order_ids: list[str], type_: str | None = "PO"
     if not order_ids:
         return []
     ids = list(order_ids)
-    q = select(OP).where(or_(OP.order_ref.in_(ids), and_(OP.order_ref.is_(None), OP.reference.in_(ids))))
+    q = select(OP).where(
+        or_(OP.order_ref.in_(ids), and_(OP.order_ref.is_(None), OP.reference.in_(ids)))
+    )
     if type_:
         q = q.where(OP.type == type_)
     groups: dict[str, list[OrderLine]] = {}
@@ -149,9 +187,17 @@ def load_orders(session: Session, order_ids: list[str], type_: str | None = "PO"
     return [_order(groups[i]) for i in ids if i in groups]
 
 
-def list_order_ids(session: Session, *, type_: str = "PO", status: str | None = None,
-                   supplier_id: str | None = None, item_id: str | None = None,
-                   plan_run_id: int | None = None, limit: int = 100, offset: int = 0) -> tuple[list[str], int]:
+def list_order_ids(
+    session: Session,
+    *,
+    type_: str = "PO",
+    status: str | None = None,
+    supplier_id: str | None = None,
+    item_id: str | None = None,
+    plan_run_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[str], int]:
     """One page of order ids matching the line filters (stable order) and the total count."""
     key = func.coalesce(OP.order_ref, OP.reference)
     conds = [OP.type == type_]
@@ -174,9 +220,16 @@ def load_line(session: Session, line_id: int) -> OrderLine | None:
     return _line(row) if row is not None else None
 
 
-def list_lines(session: Session, *, type_: str | None = None, status: str | None = None,
-               plan_run_id: int | None = None, item_id: str | None = None,
-               limit: int = 100, offset: int = 0) -> tuple[list[OrderLine], int]:
+def list_lines(
+    session: Session,
+    *,
+    type_: str | None = None,
+    status: str | None = None,
+    plan_run_id: int | None = None,
+    item_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[OrderLine], int]:
     conds = []
     if type_:
         conds.append(OP.type == type_)
@@ -187,16 +240,21 @@ def list_lines(session: Session, *, type_: str | None = None, status: str | None
     if item_id:
         conds.append(OP.item_id == item_id)
     total = session.scalar(select(func.count()).select_from(OP).where(*conds))
-    rows = session.scalars(select(OP).where(*conds).order_by(OP.id).limit(limit).offset(offset)).all()
+    rows = session.scalars(
+        select(OP).where(*conds).order_by(OP.id).limit(limit).offset(offset)
+    ).all()
     return [_line(r) for r in rows], int(total or 0)
 
 
 def bump_revision(session: Session, order_id: str, expected: int, n_lines: int) -> int | None:
     """Move every line of the order from revision ``expected`` to ``expected + 1``; the new
     revision, or ``None`` when another writer got there first."""
-    result = session.execute(update(OP).where(key_filter(order_id), OP.revision == expected)
-                             .values(revision=expected + 1, updated_at=utcnow())
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        update(OP)
+        .where(key_filter(order_id), OP.revision == expected)
+        .values(revision=expected + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != n_lines:
         return None
     return expected + 1
@@ -204,14 +262,35 @@ def bump_revision(session: Session, order_id: str, expected: int, n_lines: int) 
 
 def update_line(session: Session, line_id: int, **values) -> None:
     values.setdefault("updated_at", utcnow())
-    session.execute(update(OP).where(OP.id == line_id).values(**values)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(OP)
+        .where(OP.id == line_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def add_audit(session: Session, actor: str, entity_type: str, entity_id: str, action: str,
-              from_status: str | None, to_status: str | None, detail: dict | None = None) -> None:
-    session.add(AuditEvent(actor=actor, entity_type=entity_type, entity_id=str(entity_id), action=action,
-                           from_status=from_status, to_status=to_status, detail=detail or {}))
+def add_audit(
+    session: Session,
+    actor: str,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    detail: dict | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            actor=actor,
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail or {},
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -228,11 +307,25 @@ class AuditEntry:
 
 
 def audit_trail(session: Session, entity_type: str, entity_ids: list[str]) -> list[AuditEntry]:
-    rows = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == entity_type,
-                                                    AuditEvent.entity_id.in_(entity_ids))
-                           .order_by(AuditEvent.id))
-    return [AuditEntry(r.id, aware(r.at), r.actor, r.entity_type, r.entity_id, r.action, r.from_status,
-                       r.to_status, dict(r.detail or {})) for r in rows]
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(entity_ids))
+        .order_by(AuditEvent.id)
+    )
+    return [
+        AuditEntry(
+            r.id,
+            aware(r.at),
+            r.actor,
+            r.entity_type,
+            r.entity_id,
+            r.action,
+            r.from_status,
+            r.to_status,
+            dict(r.detail or {}),
+        )
+        for r in rows
+    ]
 
 
 # ------------------------------------------------------------------------- supplier change feed
@@ -244,16 +337,26 @@ def record_release(session: Session, order_id: str, supplier_id: str, revision: 
     now = utcnow()
     existing = session.get(SupplierOrder, order_id)
     if existing is None:
-        session.add(SupplierOrder(order_ref=order_id, supplier_id=supplier_id, released_at=now,
-                                  updated_at=now, revision=revision))
+        session.add(
+            SupplierOrder(
+                order_ref=order_id,
+                supplier_id=supplier_id,
+                released_at=now,
+                updated_at=now,
+                revision=revision,
+            )
+        )
     else:
         existing.updated_at, existing.revision = now, revision
     session.flush()
 
 
 def touch_supplier_order(session: Session, order_id: str, revision: int) -> None:
-    session.execute(update(SupplierOrder).where(SupplierOrder.order_ref == order_id)
-                    .values(updated_at=utcnow(), revision=revision))
+    session.execute(
+        update(SupplierOrder)
+        .where(SupplierOrder.order_ref == order_id)
+        .values(updated_at=utcnow(), revision=revision)
+    )
 
 
 def encode_cursor(updated_at: datetime, order_id: str) -> str:
@@ -273,32 +376,51 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValueError("cursor is not valid (use the next_cursor of a previous page)") from None
 
 
-def _feed_conditions(supplier_id: str, updated_since: datetime | None, after: tuple[datetime, str] | None):
+def _feed_conditions(
+    supplier_id: str, updated_since: datetime | None, after: tuple[datetime, str] | None
+):
     conds = [SupplierOrder.supplier_id == supplier_id]
     if updated_since is not None:
         conds.append(SupplierOrder.updated_at > updated_since)
     if after is not None:
         ts, oid = after
-        conds.append(or_(SupplierOrder.updated_at > ts,
-                         and_(SupplierOrder.updated_at == ts, SupplierOrder.order_ref > oid)))
+        conds.append(
+            or_(
+                SupplierOrder.updated_at > ts,
+                and_(SupplierOrder.updated_at == ts, SupplierOrder.order_ref > oid),
+            )
+        )
     return conds
 
 
-def feed_page(session: Session, supplier_id: str, updated_since: datetime | None,
-              after: tuple[datetime, str] | None, limit: int) -> list[tuple[str, datetime]]:
-    rows = session.execute(select(SupplierOrder.order_ref, SupplierOrder.updated_at)
-                           .where(*_feed_conditions(supplier_id, updated_since, after))
-                           .order_by(SupplierOrder.updated_at, SupplierOrder.order_ref)
-                           .limit(limit)).all()
+def feed_page(
+    session: Session,
+    supplier_id: str,
+    updated_since: datetime | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[tuple[str, datetime]]:
+    rows = session.execute(
+        select(SupplierOrder.order_ref, SupplierOrder.updated_at)
+        .where(*_feed_conditions(supplier_id, updated_since, after))
+        .order_by(SupplierOrder.updated_at, SupplierOrder.order_ref)
+        .limit(limit)
+    ).all()
     return [(r[0], aware(r[1])) for r in rows]
 
 
-def feed_fingerprint(session: Session, supplier_id: str, updated_since: datetime | None,
-                     after: tuple[datetime, str] | None) -> tuple:
+def feed_fingerprint(
+    session: Session,
+    supplier_id: str,
+    updated_since: datetime | None,
+    after: tuple[datetime, str] | None,
+) -> tuple:
     """A cheap summary that changes whenever the feed's answer would: count, latest change and
     sum of revisions of the matching orders."""
-    row = session.execute(select(func.count(), func.max(SupplierOrder.updated_at),
-                                 func.sum(SupplierOrder.revision))
-                          .where(*_feed_conditions(supplier_id, updated_since, after))).one()
+    row = session.execute(
+        select(
+            func.count(), func.max(SupplierOrder.updated_at), func.sum(SupplierOrder.revision)
+        ).where(*_feed_conditions(supplier_id, updated_since, after))
+    ).one()
     latest = aware(row[1]).isoformat() if row[1] is not None else None
     return int(row[0]), latest, int(row[2] or 0)

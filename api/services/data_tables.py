@@ -39,12 +39,17 @@ def _cell(v):
 
 def frame_from_records(records: list[dict], name: str) -> pd.DataFrame:
     """JSON records → a frame of text cells (what a CSV reader would give)."""
-    issues = [DataIssue(name, i + 1, None, None, "each row must be a JSON object")
-              for i, r in enumerate(records) if not isinstance(r, dict)]
+    issues = [
+        DataIssue(name, i + 1, None, None, "each row must be a JSON object")
+        for i, r in enumerate(records)
+        if not isinstance(r, dict)
+    ]
     if issues:
         raise DataValidationError(issues)
     columns = list(dict.fromkeys(k for r in records for k in r))
-    return pd.DataFrame([[_cell(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object)
+    return pd.DataFrame(
+        [[_cell(r.get(c)) for c in columns] for r in records], columns=columns, dtype=object
+    )
 
 
 def frame_from_csv(data: bytes, name: str) -> pd.DataFrame:
@@ -53,32 +58,53 @@ def frame_from_csv(data: bytes, name: str) -> pd.DataFrame:
         try:
             data = gzip.decompress(data)
         except OSError:
-            raise DataValidationError([DataIssue(name, None, None, None, "not a valid gzip file")]) from None
+            raise DataValidationError(
+                [DataIssue(name, None, None, None, "not a valid gzip file")]
+            ) from None
     if not data.strip():
-        raise DataValidationError([DataIssue(name, None, None, None, "file is empty (no header, no rows)")])
+        raise DataValidationError(
+            [DataIssue(name, None, None, None, "file is empty (no header, no rows)")]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataValidationError([DataIssue(name, None, None, data[exc.start:exc.start + 4].hex(" "),
-                                             f"not UTF-8 text (invalid byte at offset {exc.start})")]) from None
+        raise DataValidationError(
+            [
+                DataIssue(
+                    name,
+                    None,
+                    None,
+                    data[exc.start : exc.start + 4].hex(" "),
+                    f"not UTF-8 text (invalid byte at offset {exc.start})",
+                )
+            ]
+        ) from None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataValidationError([DataIssue(name, None, None, None, f"not valid CSV ({exc})")]) from None
+        raise DataValidationError(
+            [DataIssue(name, None, None, None, f"not valid CSV ({exc})")]
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.apply(lambda s: s.str.strip())
     return frame.astype(object).where(frame != "", np.nan)
 
 
-def upsert(sessions: sessionmaker[Session], name: str, raw: pd.DataFrame, actor: str, max_rows: int) -> dict:
+def upsert(
+    sessions: sessionmaker[Session], name: str, raw: pd.DataFrame, actor: str, max_rows: int
+) -> dict:
     """Validate and upsert one table (one transaction); the import report."""
     from api.services.data_import import import_frames
 
     if name not in FILES:
         raise Unprocessable(f"unknown data table {name!r}; one of {', '.join(TABLES)}")
     if len(raw) > max_rows:
-        raise PayloadTooLarge(f"{len(raw)} rows is more than {max_rows} for a synchronous upload; "
-                              "POST the file to /api/v1/imports (a background job)")
+        raise PayloadTooLarge(
+            f"{len(raw)} rows is more than {max_rows} for a synchronous upload; "
+            "POST the file to /api/v1/imports (a background job)"
+        )
     typed = validate_frame(raw, name, label=name)
     with unit_of_work(sessions) as s:
         report = import_frames(s, {name: typed}, source=f"api:{actor}"[:64])
@@ -87,7 +113,11 @@ def upsert(sessions: sessionmaker[Session], name: str, raw: pd.DataFrame, actor:
 
 def _plain(v):
     if isinstance(v, (date, datetime)):
-        return v.isoformat()[:10] if isinstance(v, date) and not isinstance(v, datetime) else v.isoformat()
+        return (
+            v.isoformat()[:10]
+            if isinstance(v, date) and not isinstance(v, datetime)
+            else v.isoformat()
+        )
     return v
 
 
@@ -97,10 +127,18 @@ def list_rows(sessions: sessionmaker[Session], name: str, limit: int, offset: in
     model = MODELS[name]
     spec = FILES[name]
     cols = [getattr(model, c) for c in spec.column_names]
-    order = [func.coalesce(getattr(model, k), "") if not spec.column(k).required else getattr(model, k)
-             for k in spec.key]
+    order = [
+        func.coalesce(getattr(model, k), "") if not spec.column(k).required else getattr(model, k)
+        for k in spec.key
+    ]
     with read_only(sessions) as s:
         total = s.scalar(select(func.count()).select_from(model))
         rows = s.execute(select(*cols).order_by(*order).limit(limit).offset(offset)).all()
-    items = [{c: _plain(v) for c, v in zip(spec.column_names, row)} for row in rows]
-    return {"table": name, "items": items, "total": int(total or 0), "limit": limit, "offset": offset}
+    items = [{c: _plain(v) for c, v in zip(spec.column_names, row, strict=True)} for row in rows]
+    return {
+        "table": name,
+        "items": items,
+        "total": int(total or 0),
+        "limit": limit,
+        "offset": offset,
+    }

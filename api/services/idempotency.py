@@ -35,25 +35,42 @@ class Answer:
 def check_key(key: str | None, required: bool) -> str | None:
     if key is None or key.strip() == "":
         if required:
-            raise BadRequest("this request needs an Idempotency-Key header (a unique value per "
-                             "logical request, e.g. a UUID); retries send the same key",
-                             errors=[{"pointer": "/Idempotency-Key", "location": "headers",
-                                      "detail": "required"}])
+            raise BadRequest(
+                "this request needs an Idempotency-Key header (a unique value per "
+                "logical request, e.g. a UUID); retries send the same key",
+                errors=[
+                    {"pointer": "/Idempotency-Key", "location": "headers", "detail": "required"}
+                ],
+            )
         return None
     key = key.strip()
     if len(key) > MAX_KEY_LENGTH:
-        raise Unprocessable(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters",
-                            errors=[{"pointer": "/Idempotency-Key", "location": "headers",
-                                     "detail": f"at most {MAX_KEY_LENGTH} characters"}])
+        raise Unprocessable(
+            f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters",
+            errors=[
+                {
+                    "pointer": "/Idempotency-Key",
+                    "location": "headers",
+                    "detail": f"at most {MAX_KEY_LENGTH} characters",
+                }
+            ],
+        )
     return key
 
 
 def _replay(stored: repo.StoredResponse, req_hash: str, key: str) -> Answer:
     if stored.request_hash != req_hash:
-        raise Unprocessable(f"Idempotency-Key {key!r} was already used for a different request; "
-                            "use a new key for a new request",
-                            errors=[{"pointer": "/Idempotency-Key", "location": "headers",
-                                     "detail": "reused with another request"}])
+        raise Unprocessable(
+            f"Idempotency-Key {key!r} was already used for a different request; "
+            "use a new key for a new request",
+            errors=[
+                {
+                    "pointer": "/Idempotency-Key",
+                    "location": "headers",
+                    "detail": "reused with another request",
+                }
+            ],
+        )
     return Answer(stored.status_code, stored.body, stored.headers, replayed=True)
 
 
@@ -61,8 +78,15 @@ class _KeyTaken(Exception):
     pass
 
 
-def run_idempotent(sessions: sessionmaker[Session], scope: str, key: str | None, method: str, path: str,
-                   body: bytes, work: Callable[[Session], Answer]) -> Answer:
+def run_idempotent(
+    sessions: sessionmaker[Session],
+    scope: str,
+    key: str | None,
+    method: str,
+    path: str,
+    body: bytes,
+    work: Callable[[Session], Answer],
+) -> Answer:
     """Run ``work`` in one transaction, or replay the stored answer for ``key``.
 
     The key is claimed first (insert of its record, completed after ``work``), so a concurrent
@@ -88,5 +112,7 @@ def run_idempotent(sessions: sessionmaker[Session], scope: str, key: str | None,
         with read_only(sessions) as s:
             stored = repo.lookup(s, scope, key)
         if stored is None or stored.status_code == 0:
-            raise Conflict(f"a request with Idempotency-Key {key!r} is in progress; retry shortly") from None
+            raise Conflict(
+                f"a request with Idempotency-Key {key!r} is in progress; retry shortly"
+            ) from None
         return _replay(stored, req_hash, key)

@@ -38,8 +38,10 @@ class TransitionError(ValueError):
     def __init__(self, line_id, from_status: str, to_status: str):
         self.line_id, self.from_status, self.to_status = line_id, from_status, to_status
         allowed = ", ".join(sorted(TRANSITIONS.get(from_status, ()))) or "none"
-        super().__init__(f"line {line_id}: cannot go from {from_status!r} to {to_status!r} "
-                         f"(allowed from {from_status!r}: {allowed})")
+        super().__init__(
+            f"line {line_id}: cannot go from {from_status!r} to {to_status!r} "
+            f"(allowed from {from_status!r}: {allowed})"
+        )
 
 
 def check_transition(line_id, from_status: str, to_status: str) -> None:
@@ -47,8 +49,14 @@ def check_transition(line_id, from_status: str, to_status: str) -> None:
         raise TransitionError(line_id, from_status, to_status)
 
 
-def within_tolerance(proposed_qty: float, due: date, confirmed_qty: float, confirmed_date: date,
-                     qty_tolerance: float, date_tolerance_days: int) -> bool:
+def within_tolerance(
+    proposed_qty: float,
+    due: date,
+    confirmed_qty: float,
+    confirmed_date: date,
+    qty_tolerance: float,
+    date_tolerance_days: int,
+) -> bool:
     """Whether a supplier's confirmed quantity and date may be accepted without review:
     ``|q' − q| ≤ tol·q`` and ``|d' − d| ≤ tol_days``."""
     qty_ok = abs(confirmed_qty - proposed_qty) <= qty_tolerance * proposed_qty + 1e-9

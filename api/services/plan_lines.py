@@ -29,10 +29,17 @@ def list_lines(sessions: sessionmaker[Session], **filters):
 
 def _summary(line: repo.OrderLine, reasons: dict) -> str:
     kind = {"PO": "Buy", "DO": "Transfer", "MO": "Make"}.get(line.type, line.type)
-    where = f"from {line.origin_id} to {line.location_id}" if line.type == "DO" else f"for {line.location_id}"
+    where = (
+        f"from {line.origin_id} to {line.location_id}"
+        if line.type == "DO"
+        else f"for {line.location_id}"
+    )
     src = f" from supplier {line.supplier_id}" if line.supplier_id else ""
-    text = (f"{kind} {line.quantity_proposed:g} of {line.item_id}{src} {where}, ordered {line.order_date}, "
-            f"due {line.due_date}.")
+    text = (
+        f"{kind} {line.quantity_proposed:g} of {line.item_id}{src} {where}, "
+        f"ordered {line.order_date}, "
+        f"due {line.due_date}."
+    )
     if not reasons:
         return text + " The plan recorded no reasons for this line."
     parts = []
@@ -51,5 +58,11 @@ def explain(sessions: sessionmaker[Session], line_id: int) -> Explanation:
         item = s.get(Item, line.item_id)
         supplier = s.get(Supplier, line.supplier_id) if line.supplier_id else None
         history = repo.audit_trail(s, "operationplan", [str(line.id)])
-    return Explanation(line, _summary(line, line.reasons), line.reasons, item.name if item else None,
-                       supplier.name if supplier else None, history)
+    return Explanation(
+        line,
+        _summary(line, line.reasons),
+        line.reasons,
+        item.name if item else None,
+        supplier.name if supplier else None,
+        history,
+    )

@@ -36,24 +36,56 @@ class RunInfo:
 
 
 def _run(r: PlanRun) -> RunInfo:
-    return RunInfo(r.id, r.scenario_id, r.status, r.as_of, r.horizon_weeks, r.seed, r.progress, r.message,
-                   bool(r.published), dict(r.kpis or {}), r.input_hash, dict(r.versions or {}),
-                   repo.aware(r.created_at), repo.aware(r.started_at), repo.aware(r.finished_at))
+    return RunInfo(
+        r.id,
+        r.scenario_id,
+        r.status,
+        r.as_of,
+        r.horizon_weeks,
+        r.seed,
+        r.progress,
+        r.message,
+        bool(r.published),
+        dict(r.kpis or {}),
+        r.input_hash,
+        dict(r.versions or {}),
+        repo.aware(r.created_at),
+        repo.aware(r.started_at),
+        repo.aware(r.finished_at),
+    )
 
 
-def start_run(sessions: sessionmaker[Session], principal: Principal, *, as_of: date | None,
-              horizon_weeks: int | None, seed: int, scenario_id: int | None = None) -> tuple[queue.JobInfo, RunInfo]:
+def start_run(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    *,
+    as_of: date | None,
+    horizon_weeks: int | None,
+    seed: int,
+    scenario_id: int | None = None,
+) -> tuple[queue.JobInfo, RunInfo]:
     """Queue a plan run (baseline) or, with a scenario, a what-if run."""
     kind = "scenario_run" if scenario_id is not None else "plan_run"
     with unit_of_work(sessions) as s:
         if scenario_id is not None and s.get(Scenario, scenario_id) is None:
             raise NotFound(f"scenario {scenario_id} not found")
-        run = PlanRun(scenario_id=scenario_id, status="queued", as_of=as_of, horizon_weeks=horizon_weeks,
-                      seed=seed, versions={}, kpis={}, progress=0.0, published=False,
-                      source=f"api:{principal.actor}"[:64])
+        run = PlanRun(
+            scenario_id=scenario_id,
+            status="queued",
+            as_of=as_of,
+            horizon_weeks=horizon_weeks,
+            seed=seed,
+            versions={},
+            kpis={},
+            progress=0.0,
+            published=False,
+            source=f"api:{principal.actor}"[:64],
+        )
         s.add(run)
         s.flush()
-        job = queue.enqueue(s, kind, {"plan_run_id": run.id, "scenario_id": scenario_id}, principal.actor)
+        job = queue.enqueue(
+            s, kind, {"plan_run_id": run.id, "scenario_id": scenario_id}, principal.actor
+        )
         return queue.info(job), _run(run)
 
 
@@ -61,7 +93,9 @@ def list_runs(sessions, limit: int, offset: int, scenario_id: int | None = None)
     with read_only(sessions) as s:
         conds = [PlanRun.scenario_id == scenario_id] if scenario_id is not None else []
         total = s.scalar(select(func.count()).select_from(PlanRun).where(*conds))
-        rows = s.scalars(select(PlanRun).where(*conds).order_by(PlanRun.id.desc()).limit(limit).offset(offset))
+        rows = s.scalars(
+            select(PlanRun).where(*conds).order_by(PlanRun.id.desc()).limit(limit).offset(offset)
+        )
         return [_run(r) for r in rows], int(total or 0)
 
 
@@ -75,7 +109,9 @@ def get_run(sessions, run_id: int) -> RunInfo:
 
 def current_run(sessions) -> RunInfo:
     with read_only(sessions) as s:
-        run = s.scalars(select(PlanRun).where(PlanRun.published.is_(True)).order_by(PlanRun.id.desc())).first()
+        run = s.scalars(
+            select(PlanRun).where(PlanRun.published.is_(True)).order_by(PlanRun.id.desc())
+        ).first()
         if run is None:
             raise NotFound("no plan has been published yet; POST /api/v1/plan-runs")
         return _run(run)
@@ -100,7 +136,9 @@ class ForecastRow:
     model: str
 
 
-def run_forecasts(sessions, run_id: int, item_id: str | None, location_id: str | None, limit: int, offset: int):
+def run_forecasts(
+    sessions, run_id: int, item_id: str | None, location_id: str | None, limit: int, offset: int
+):
     get_run(sessions, run_id)
     with read_only(sessions) as s:
         conds = [Forecast.plan_run_id == run_id]
@@ -109,10 +147,27 @@ def run_forecasts(sessions, run_id: int, item_id: str | None, location_id: str |
         if location_id:
             conds.append(Forecast.location_id == location_id)
         total = s.scalar(select(func.count()).select_from(Forecast).where(*conds))
-        rows = s.scalars(select(Forecast).where(*conds)
-                         .order_by(Forecast.item_id, Forecast.location_id, Forecast.date).limit(limit).offset(offset))
-        return [ForecastRow(r.item_id, r.location_id, r.date, r.mean, r.p10, r.p50, r.p90, dict(r.quantiles or {}),
-                            r.model) for r in rows], int(total or 0)
+        rows = s.scalars(
+            select(Forecast)
+            .where(*conds)
+            .order_by(Forecast.item_id, Forecast.location_id, Forecast.date)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [
+            ForecastRow(
+                r.item_id,
+                r.location_id,
+                r.date,
+                r.mean,
+                r.p10,
+                r.p50,
+                r.p90,
+                dict(r.quantiles or {}),
+                r.model,
+            )
+            for r in rows
+        ], int(total or 0)
 
 
 @dataclass(frozen=True)
@@ -128,7 +183,9 @@ class AlertRow:
     created_at: datetime
 
 
-def alerts(sessions, run_id: int | None, severity: str | None, type_: str | None, limit: int, offset: int):
+def alerts(
+    sessions, run_id: int | None, severity: str | None, type_: str | None, limit: int, offset: int
+):
     if run_id is None:
         run_id = current_run(sessions).id
     else:
@@ -141,8 +198,20 @@ def alerts(sessions, run_id: int | None, severity: str | None, type_: str | None
             conds.append(Alert.type == type_)
         total = s.scalar(select(func.count()).select_from(Alert).where(*conds))
         rows = s.scalars(select(Alert).where(*conds).order_by(Alert.id).limit(limit).offset(offset))
-        return [AlertRow(r.id, r.plan_run_id, r.type, r.severity, r.item_id, r.location_id, r.message, r.status,
-                         repo.aware(r.created_at)) for r in rows], int(total or 0)
+        return [
+            AlertRow(
+                r.id,
+                r.plan_run_id,
+                r.type,
+                r.severity,
+                r.item_id,
+                r.location_id,
+                r.message,
+                r.status,
+                repo.aware(r.created_at),
+            )
+            for r in rows
+        ], int(total or 0)
 
 
 @dataclass(frozen=True)
@@ -158,11 +227,15 @@ def _scenario(r: Scenario) -> ScenarioInfo:
     return ScenarioInfo(r.id, r.name, r.description, dict(r.spec or {}), repo.aware(r.updated_at))
 
 
-def create_scenario(sessions, principal: Principal, name: str, description: str | None, spec: dict) -> ScenarioInfo:
+def create_scenario(
+    sessions, principal: Principal, name: str, description: str | None, spec: dict
+) -> ScenarioInfo:
     with unit_of_work(sessions) as s:
         if s.scalars(select(Scenario).where(Scenario.name == name)).first() is not None:
             raise Conflict(f"a scenario named {name!r} exists already")
-        row = Scenario(name=name, description=description, spec=spec, source=f"api:{principal.actor}"[:64])
+        row = Scenario(
+            name=name, description=description, spec=spec, source=f"api:{principal.actor}"[:64]
+        )
         s.add(row)
         s.flush()
         return _scenario(row)

@@ -57,11 +57,14 @@ def _cursor(cursor: str | None):
     try:
         return repo.decode_cursor(cursor) if cursor else None
     except ValueError as exc:
-        raise Unprocessable(str(exc), errors=[{"pointer": "/cursor", "location": "query",
-                                               "detail": str(exc)}]) from None
+        raise Unprocessable(
+            str(exc), errors=[{"pointer": "/cursor", "location": "query", "detail": str(exc)}]
+        ) from None
 
 
-def feed_etag(sessions: sessionmaker[Session], principal: Principal, updated_since, cursor, limit) -> str:
+def feed_etag(
+    sessions: sessionmaker[Session], principal: Principal, updated_since, cursor, limit
+) -> str:
     """The ETag of a feed page, from one aggregate query (cheap 304s for pollers)."""
     import hashlib
 
@@ -72,8 +75,13 @@ def feed_etag(sessions: sessionmaker[Session], principal: Principal, updated_sin
     return '"f' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
-def feed(sessions: sessionmaker[Session], principal: Principal, updated_since: datetime | None,
-         cursor: str | None, limit: int) -> FeedPage:
+def feed(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> FeedPage:
     """Released orders of the caller's supplier changed after ``updated_since`` / the cursor,
     oldest change first (ties by order id)."""
     after = _cursor(cursor)
@@ -81,7 +89,10 @@ def feed(sessions: sessionmaker[Session], principal: Principal, updated_since: d
         page = repo.feed_page(s, principal.supplier_id, _utc(updated_since), after, limit)
         stamps = dict(page)
         # updated_at of a feed item is its position in the feed (pass it back as updated_since)
-        orders = [replace(o, updated_at=stamps[o.id]) for o in repo.load_orders(s, [oid for oid, _ in page])]
+        orders = [
+            replace(o, updated_at=stamps[o.id])
+            for o in repo.load_orders(s, [oid for oid, _ in page])
+        ]
     next_cursor = repo.encode_cursor(page[-1][1], page[-1][0]) if len(page) == limit else None
     return FeedPage(orders, next_cursor, "")
 
@@ -108,33 +119,74 @@ def _apply_decision(line: repo.OrderLine, d: dict, qty_tol: float, date_tol: int
         return "accepted", line.quantity_proposed, line.due_date, False
     if kind == "reject":
         if not d.get("reason"):
-            raise Unprocessable("a rejection needs a reason", errors=[
-                {"pointer": f"/lines/{i}/reason", "location": "json", "detail": "required for reject"}])
+            raise Unprocessable(
+                "a rejection needs a reason",
+                errors=[
+                    {
+                        "pointer": f"/lines/{i}/reason",
+                        "location": "json",
+                        "detail": "required for reject",
+                    }
+                ],
+            )
         return "rejected", 0.0, None, False
     qty = float(d["quantity"]) if d.get("quantity") is not None else line.quantity_proposed
     when = d.get("date") or line.due_date
     if kind == "accept_with_changes" and d.get("quantity") is None and d.get("date") is None:
-        raise Unprocessable("accept_with_changes needs a quantity or a date", errors=[
-            {"pointer": f"/lines/{i}/quantity", "location": "json", "detail": "give quantity and/or date"}])
+        raise Unprocessable(
+            "accept_with_changes needs a quantity or a date",
+            errors=[
+                {
+                    "pointer": f"/lines/{i}/quantity",
+                    "location": "json",
+                    "detail": "give quantity and/or date",
+                }
+            ],
+        )
     if kind == "backorder" and d.get("date") is None:
-        raise Unprocessable("a backorder needs the date it will ship", errors=[
-            {"pointer": f"/lines/{i}/date", "location": "json", "detail": "required for backorder"}])
+        raise Unprocessable(
+            "a backorder needs the date it will ship",
+            errors=[
+                {
+                    "pointer": f"/lines/{i}/date",
+                    "location": "json",
+                    "detail": "required for backorder",
+                }
+            ],
+        )
     ok = within_tolerance(line.quantity_proposed, line.due_date, qty, when, qty_tol, date_tol)
     return ("accepted" if ok else "changed"), qty, when, not ok
 
 
-def acknowledge(sessions: sessionmaker[Session], principal: Principal, order_id: str, body: dict,
-                raw_body: bytes, path: str, idempotency_key: str | None, if_match: str | None,
-                qty_tolerance: float, date_tolerance_days: int,
-                render: Callable[[AckResult], dict]) -> Answer:
+def acknowledge(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    order_id: str,
+    body: dict,
+    raw_body: bytes,
+    path: str,
+    idempotency_key: str | None,
+    if_match: str | None,
+    qty_tolerance: float,
+    date_tolerance_days: int,
+    render: Callable[[AckResult], dict],
+) -> Answer:
     """Line-by-line answer of the supplier to a released order (idempotent, If-Match)."""
     key = check_key(idempotency_key, required=True)
     lines_in = body["lines"]
     seen = set()
     for i, d in enumerate(lines_in):
         if d["line_id"] in seen:
-            raise Unprocessable(f"line {d['line_id']} appears twice", errors=[
-                {"pointer": f"/lines/{i}/line_id", "location": "json", "detail": "duplicate line"}])
+            raise Unprocessable(
+                f"line {d['line_id']} appears twice",
+                errors=[
+                    {
+                        "pointer": f"/lines/{i}/line_id",
+                        "location": "json",
+                        "detail": "duplicate line",
+                    }
+                ],
+            )
         seen.add(d["line_id"])
 
     def work(s: Session) -> Answer:
@@ -145,23 +197,47 @@ def acknowledge(sessions: sessionmaker[Session], principal: Principal, order_id:
         for i, d in enumerate(lines_in):
             line = by_id.get(d["line_id"])
             if line is None:
-                raise Unprocessable(f"line {d['line_id']} is not part of order {order.id}", errors=[
-                    {"pointer": f"/lines/{i}/line_id", "location": "json", "detail": "not a line of this order"}])
-            status, qty, when, review = _apply_decision(line, d, qty_tolerance, date_tolerance_days, i)
+                raise Unprocessable(
+                    f"line {d['line_id']} is not part of order {order.id}",
+                    errors=[
+                        {
+                            "pointer": f"/lines/{i}/line_id",
+                            "location": "json",
+                            "detail": "not a line of this order",
+                        }
+                    ],
+                )
+            status, qty, when, review = _apply_decision(
+                line, d, qty_tolerance, date_tolerance_days, i
+            )
             try:
                 check_transition(line.id, line.status, status)
             except TransitionError as exc:
-                raise IllegalTransition(str(exc), line_id=line.id, from_status=line.status,
-                                        to_status=status) from None
+                raise IllegalTransition(
+                    str(exc), line_id=line.id, from_status=line.status, to_status=status
+                ) from None
             planned.append((line, d, status, qty, when, review))
         new_rev = _bump(s, order, expected)
         results = []
         for line, d, status, qty, when, review in planned:
             repo.update_line(s, line.id, status=status, quantity_confirmed=qty, confirmed_date=when)
-            repo.add_audit(s, principal.actor, "operationplan", str(line.id), "acknowledge", line.status, status,
-                           {"order": order.id, "decision": d["decision"], "reason": d.get("reason"),
-                            "quantity": qty, "date": when.isoformat() if when else None,
-                            "needs_review": review})
+            repo.add_audit(
+                s,
+                principal.actor,
+                "operationplan",
+                str(line.id),
+                "acknowledge",
+                line.status,
+                status,
+                {
+                    "order": order.id,
+                    "decision": d["decision"],
+                    "reason": d.get("reason"),
+                    "quantity": qty,
+                    "date": when.isoformat() if when else None,
+                    "needs_review": review,
+                },
+            )
             results.append(LineResult(line.id, d["decision"], status, review, qty, when))
         repo.touch_supplier_order(s, order.id, new_rev)
         s.flush()
@@ -171,8 +247,15 @@ def acknowledge(sessions: sessionmaker[Session], principal: Principal, order_id:
     return run_idempotent(sessions, principal.scope, key, "POST", path, raw_body, work)
 
 
-def ship(sessions: sessionmaker[Session], principal: Principal, body: dict, raw_body: bytes, path: str,
-         idempotency_key: str | None, render: Callable[[Shipment], dict]) -> Answer:
+def ship(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    body: dict,
+    raw_body: bytes,
+    path: str,
+    idempotency_key: str | None,
+    render: Callable[[Shipment], dict],
+) -> Answer:
     """An advance ship notice: accepted lines go to ``shipped`` with the shipped quantity."""
     key = check_key(idempotency_key, required=False)
     order_id = body["order_id"]
@@ -183,26 +266,58 @@ def ship(sessions: sessionmaker[Session], principal: Principal, body: dict, raw_
         for i, entry in enumerate(body["lines"]):
             line = by_id.get(entry["line_id"])
             if line is None:
-                raise Unprocessable(f"line {entry['line_id']} is not part of order {order.id}", errors=[
-                    {"pointer": f"/lines/{i}/line_id", "location": "json", "detail": "not a line of this order"}])
+                raise Unprocessable(
+                    f"line {entry['line_id']} is not part of order {order.id}",
+                    errors=[
+                        {
+                            "pointer": f"/lines/{i}/line_id",
+                            "location": "json",
+                            "detail": "not a line of this order",
+                        }
+                    ],
+                )
             try:
                 check_transition(line.id, line.status, "shipped")
             except TransitionError as exc:
-                raise IllegalTransition(str(exc), line_id=line.id, from_status=line.status,
-                                        to_status="shipped") from None
+                raise IllegalTransition(
+                    str(exc), line_id=line.id, from_status=line.status, to_status="shipped"
+                ) from None
         new_rev = _bump(s, order, order.revision)
         for entry in body["lines"]:
             line = by_id[entry["line_id"]]
-            repo.update_line(s, line.id, status="shipped",
-                             quantity_shipped=(line.quantity_shipped or 0.0) + float(entry["quantity"]))
-            repo.add_audit(s, principal.actor, "operationplan", str(line.id), "ship", line.status, "shipped",
-                           {"order": order.id, "quantity": float(entry["quantity"]),
-                            "tracking": body.get("tracking"), "carrier": body.get("carrier")})
+            repo.update_line(
+                s,
+                line.id,
+                status="shipped",
+                quantity_shipped=(line.quantity_shipped or 0.0) + float(entry["quantity"]),
+            )
+            repo.add_audit(
+                s,
+                principal.actor,
+                "operationplan",
+                str(line.id),
+                "ship",
+                line.status,
+                "shipped",
+                {
+                    "order": order.id,
+                    "quantity": float(entry["quantity"]),
+                    "tracking": body.get("tracking"),
+                    "carrier": body.get("carrier"),
+                },
+            )
         repo.touch_supplier_order(s, order.id, new_rev)
-        shipment = Shipment(supplier_id=principal.supplier_id, order_ref=order.id, carrier=body.get("carrier"),
-                            tracking=body.get("tracking"), expected_arrival=body["expected_arrival"],
-                            lines=[{"line_id": e["line_id"], "quantity": float(e["quantity"])} for e in body["lines"]],
-                            created_by=principal.actor)
+        shipment = Shipment(
+            supplier_id=principal.supplier_id,
+            order_ref=order.id,
+            carrier=body.get("carrier"),
+            tracking=body.get("tracking"),
+            expected_arrival=body["expected_arrival"],
+            lines=[
+                {"line_id": e["line_id"], "quantity": float(e["quantity"])} for e in body["lines"]
+            ],
+            created_by=principal.actor,
+        )
         s.add(shipment)
         s.flush()
         return Answer(201, render(shipment), {})
@@ -227,13 +342,21 @@ class SellThrough:
     rows: list[SellThroughRow]
 
 
-def sell_through(sessions: sessionmaker[Session], principal: Principal, days: int,
-                 as_of: date | None) -> SellThrough:
+def sell_through(
+    sessions: sessionmaker[Session], principal: Principal, days: int, as_of: date | None
+) -> SellThrough:
     """Sales over the last ``days`` days up to ``as_of`` (default: the latest sale of these
     items) and current stock, per item × location, for the items this supplier supplies."""
     with read_only(sessions) as s:
-        items = sorted(set(s.scalars(select(ItemSupplier.item_id)
-                                     .where(ItemSupplier.supplier_id == principal.supplier_id))))
+        items = sorted(
+            set(
+                s.scalars(
+                    select(ItemSupplier.item_id).where(
+                        ItemSupplier.supplier_id == principal.supplier_id
+                    )
+                )
+            )
+        )
         if not items:
             return SellThrough(principal.supplier_id, None, None, [])
         end = as_of or s.scalar(select(func.max(Sale.date)).where(Sale.item_id.in_(items)))
@@ -241,12 +364,17 @@ def sell_through(sessions: sessionmaker[Session], principal: Principal, days: in
         sold: dict[tuple[str, str], float] = {}
         if end is not None:
             for item_id, loc, qty in s.execute(
-                    select(Sale.item_id, Sale.location_id, func.sum(Sale.qty))
-                    .where(Sale.item_id.in_(items), Sale.date >= start, Sale.date <= end)
-                    .group_by(Sale.item_id, Sale.location_id)):
+                select(Sale.item_id, Sale.location_id, func.sum(Sale.qty))
+                .where(Sale.item_id.in_(items), Sale.date >= start, Sale.date <= end)
+                .group_by(Sale.item_id, Sale.location_id)
+            ):
                 sold[(item_id, loc)] = float(qty or 0.0)
-        stock = {(b.item_id, b.location_id): (b.on_hand, b.on_order)
-                 for b in s.scalars(select(Buffer).where(Buffer.item_id.in_(items)))}
+        stock = {
+            (b.item_id, b.location_id): (b.on_hand, b.on_order)
+            for b in s.scalars(select(Buffer).where(Buffer.item_id.in_(items)))
+        }
     keys = sorted(set(sold) | set(stock))
-    rows = [SellThroughRow(k[0], k[1], sold.get(k, 0.0), *(stock.get(k, (None, None)))) for k in keys]
+    rows = [
+        SellThroughRow(k[0], k[1], sold.get(k, 0.0), *(stock.get(k, (None, None)))) for k in keys
+    ]
     return SellThrough(principal.supplier_id, start, end, rows)

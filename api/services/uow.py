@@ -57,4 +57,5 @@ def read_only(sessions) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
+        # ends the transaction; loaded objects stay readable (detached, not expired)
+        session.close()

@@ -33,7 +33,8 @@ def _template(tmp_path_factory, sample_path):
     copy (file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL)."""
     from sqlalchemy import create_engine, text
 
-    from api.db.session import database_url as normalise, dispose_engines
+    from api.db.session import database_url as normalise
+    from api.db.session import dispose_engines
 
     server = _server_url()
     if server is None:
@@ -139,22 +140,51 @@ def bearer(key: str) -> dict:
 @pytest.fixture()
 def keys(sample_db, sessions):
     """Authorization headers by name: admin, planner, viewer, s1, s2 (supplier keys)."""
-    return {name: bearer(make_key(sessions, role, sup)) for name, role, sup in (
-        ("admin", "admin", None), ("planner", "planner", None), ("viewer", "viewer", None),
-        ("s1", "supplier", "S1"), ("s2", "supplier", "S2"))}
+    return {
+        name: bearer(make_key(sessions, role, sup))
+        for name, role, sup in (
+            ("admin", "admin", None),
+            ("planner", "planner", None),
+            ("viewer", "viewer", None),
+            ("s1", "supplier", "S1"),
+            ("s2", "supplier", "S2"),
+        )
+    }
 
 
 def plan_lines(order_date="2026-11-30") -> pd.DataFrame:
     """A small plan: two S1 orders (2 lines and 1 line), one S2 order, one transfer."""
     rows = [
-        ("PO", "OJ01", "W1", None, "S1", 1000.0, order_date, "2026-12-21", {"stockout_date": "2026-12-28", "rule": "case pack"}),
+        (
+            "PO",
+            "OJ01",
+            "W1",
+            None,
+            "S1",
+            1000.0,
+            order_date,
+            "2026-12-21",
+            {"stockout_date": "2026-12-28", "rule": "case pack"},
+        ),
         ("PO", "OJ04", "W1", None, "S1", 500.0, order_date, "2026-12-21", {"rule": "MOQ"}),
         ("PO", "OJ05", "W2", None, "S1", 300.0, order_date, "2026-12-21", {}),
         ("PO", "OJ02", "W1", None, "S2", 800.0, order_date, "2026-12-24", {"safety_stock": 120.0}),
         ("DO", "OJ01", "W2", "W1", None, 50.0, order_date, "2026-12-02", {"rule": "rebalance"}),
     ]
-    return pd.DataFrame(rows, columns=["type", "item_id", "location_id", "origin_id", "supplier_id", "quantity",
-                                       "order_date", "due_date", "reasons"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "type",
+            "item_id",
+            "location_id",
+            "origin_id",
+            "supplier_id",
+            "quantity",
+            "order_date",
+            "due_date",
+            "reasons",
+        ],
+    )
 
 
 def publish(sessions, output, kind="plan_run"):
@@ -163,8 +193,9 @@ def publish(sessions, output, kind="plan_run"):
     from api.jobs.worker import Worker
     from api.services import plan_runs
 
-    job, run = plan_runs.start_run(sessions, Principal(0, "test", "test", "admin"), as_of=None,
-                                   horizon_weeks=4, seed=0)
+    job, run = plan_runs.start_run(
+        sessions, Principal(0, "test", "test", "admin"), as_of=None, horizon_weeks=4, seed=0
+    )
     Worker(sessions, {"PLAN_FUNCTION": lambda inputs, progress: output}).run_once()
     return job.id, run.id
 

@@ -37,8 +37,10 @@ def test_every_route_is_authenticated_and_declares_roles(app, client):
     assert checked >= 30
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer nonsense", "Basic abc", "Bearer sp_abc_def",
-                                    "Bearer sp__x", "Token sp_a_b"])
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer nonsense", "Basic abc", "Bearer sp_abc_def", "Bearer sp__x", "Token sp_a_b"],
+)
 def test_bad_or_unknown_keys_refused(client, keys, header):
     r = client.get("/api/v1/purchase-orders", headers={"Authorization": header})
     assert r.status_code == 401
@@ -64,8 +66,11 @@ def test_expired_key_refused_even_when_cached(client, sessions, sample_db):
         s.execute(update(ApiKey).values(expires_at=utcnow() + timedelta(seconds=0.5)))
     time.sleep(0.3)  # let the cached entry be the one that knows the old expiry ...
     client.application.extensions["stockpilot"].auth_cache = type(
-        client.application.extensions["stockpilot"].auth_cache)(10)
-    assert client.get("/api/v1/purchase-orders", headers=bearer(key)).status_code == 200  # ... re-read: +0.5 s
+        client.application.extensions["stockpilot"].auth_cache
+    )(10)
+    assert (
+        client.get("/api/v1/purchase-orders", headers=bearer(key)).status_code == 200
+    )  # ... re-read: +0.5 s
     time.sleep(0.3)
     r = client.get("/api/v1/purchase-orders", headers=bearer(key))  # cached, but past its expiry
     assert r.status_code == 401
@@ -114,7 +119,9 @@ def test_roles_enforced(client, keys, plan):
     assert client.get("/api/v1/purchase-orders", headers=keys["s1"]).status_code == 403
     assert client.get(f"/api/v1/purchase-orders/{order}", headers=keys["s1"]).status_code == 403
     assert client.get("/api/v1/data/items", headers=keys["s1"]).status_code == 403
-    assert client.get("/api/v1/supplier/purchase-orders", headers=keys["planner"]).status_code == 403
+    assert (
+        client.get("/api/v1/supplier/purchase-orders", headers=keys["planner"]).status_code == 403
+    )
 
 
 def test_supplier_key_must_name_existing_supplier(sessions, sample_db):
@@ -138,7 +145,10 @@ def test_rate_limit_answers_429_with_retry_after(db, sample_db, sessions):
     app = create_app({"DATABASE_URL": db, "RATE_LIMIT_PER_S": 1, "RATE_LIMIT_BURST": 3})
     client = app.test_client()
     headers = bearer(make_key(app.extensions["stockpilot"].sessions, "supplier", "S1"))
-    codes = [client.get("/api/v1/supplier/purchase-orders", headers=headers).status_code for _ in range(5)]
+    codes = [
+        client.get("/api/v1/supplier/purchase-orders", headers=headers).status_code
+        for _ in range(5)
+    ]
     assert codes[:3] == [200, 200, 200]
     assert codes[3] == 429
     r = client.get("/api/v1/supplier/purchase-orders", headers=headers)

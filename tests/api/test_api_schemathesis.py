@@ -12,12 +12,23 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
-                                               response_schema_conformance, status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-EXAMPLES = int(os.environ.get("STOCKPILOT_FUZZ_EXAMPLES", "8"))  # modest: the suite runs twice in CI
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+EXAMPLES = int(
+    os.environ.get("STOCKPILOT_FUZZ_EXAMPLES", "8")
+)  # modest: the suite runs twice in CI
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +60,14 @@ def fuzz_app(_template, tmp_path_factory):
     from api.jobs.plan_job import PlanOutput
 
     publish(sessions, PlanOutput(lines=plan_lines()))
-    keys = {"admin": bearer(make_key(sessions, "admin")), "s1": bearer(make_key(sessions, "supplier", "S1"))}
+    keys = {
+        "admin": bearer(make_key(sessions, "admin")),
+        "s1": bearer(make_key(sessions, "supplier", "S1")),
+    }
     client = app.test_client()
-    orders = client.get("/api/v1/purchase-orders?supplier=S1", headers=keys["admin"]).get_json()["items"]
+    orders = client.get("/api/v1/purchase-orders?supplier=S1", headers=keys["admin"]).get_json()[
+        "items"
+    ]
     released(client, {"planner": keys["admin"]}, orders[0]["id"])
     app.config["FUZZ_KEYS"] = keys
     yield app
@@ -68,11 +84,31 @@ def fuzz_app(_template, tmp_path_factory):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def _runner(strategy, auth: dict, statuses: list):
+    """A hypothesis test sending ``EXAMPLES`` generated requests with ``auth``."""
+    from hypothesis import given
+
+    @given(case=strategy)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        headers = dict(case.headers or {})
+        headers.update(auth)
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        statuses.append(response.status_code)
+
+    return run
+
+
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_api_conforms_to_its_openapi_document(fuzz_app, mode):
     """Every operation of the served document, ``EXAMPLES`` generated requests each.
     (Driven through schemathesis' Python API: its lazy pytest loader does not run on pytest 9.)"""
-    from hypothesis import given
     from schemathesis.generation.modes import GenerationMode
 
     keys = fuzz_app.config["FUZZ_KEYS"]
@@ -81,23 +117,14 @@ def test_api_conforms_to_its_openapi_document(fuzz_app, mode):
     for result in api.get_all_operations():
         operation = result.ok()
         n_ops += 1
-        role = "s1" if operation.path.startswith("/api/v1/supplier/") else "admin"
-
-        @given(case=operation.as_strategy(generation_mode=GenerationMode(mode)))
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def run(case):
-            headers = dict(case.headers or {})
-            headers.update(keys[role])
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
-            statuses.append(response.status_code)
-
+        auth = keys["s1" if operation.path.startswith("/api/v1/supplier/") else "admin"]
+        run = _runner(operation.as_strategy(generation_mode=GenerationMode(mode)), auth, statuses)
         try:
             run()
         except Exception as exc:  # collect every operation's failure, then report them all
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert n_ops >= 35
-    assert len(statuses) >= 2 * n_ops  # the run did exercise the API
+    assert len(statuses) >= 2 * n_ops, failures[:3]  # the run did exercise the API
     if mode == "positive":  # valid requests get through auth and validation to real answers
         assert sum(1 for c in statuses if c < 300) >= n_ops // 2, sorted(statuses)
     else:

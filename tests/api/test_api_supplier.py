@@ -32,23 +32,39 @@ def test_supplier_a_cannot_read_or_change_supplier_b(client, keys, plan, app):
     assert r.status_code == missing.status_code == 404
     assert r.get_json()["title"] == missing.get_json()["title"]
     ack = {"lines": [{"line_id": b_line, "decision": "reject", "reason": "not ours"}]}
-    r = client.post(ACK.format(b_order), json=ack, headers={**s1, "If-Match": b_etag, "Idempotency-Key": "x1"})
+    r = client.post(
+        ACK.format(b_order), json=ack, headers={**s1, "If-Match": b_etag, "Idempotency-Key": "x1"}
+    )
     assert r.status_code == 404
-    asn = {"order_id": b_order, "expected_arrival": "2026-12-20", "lines": [{"line_id": b_line, "quantity": 1}]}
+    asn = {
+        "order_id": b_order,
+        "expected_arrival": "2026-12-20",
+        "lines": [{"line_id": b_line, "quantity": 1}],
+    }
     assert client.post("/api/v1/supplier/shipments", json=asn, headers=s1).status_code == 404
     # lines of B named inside A's order are refused too
     a_etag = client.get(f"/api/v1/supplier/purchase-orders/{a_order}", headers=s1).headers["ETag"]
-    r = client.post(ACK.format(a_order), json=ack, headers={**s1, "If-Match": a_etag, "Idempotency-Key": "x2"})
+    r = client.post(
+        ACK.format(a_order), json=ack, headers={**s1, "If-Match": a_etag, "Idempotency-Key": "x2"}
+    )
     assert r.status_code == 422
     asn["order_id"] = a_order
     assert client.post("/api/v1/supplier/shipments", json=asn, headers=s1).status_code == 422
     # planner routes are closed to suppliers
-    for method, url in (("GET", f"/api/v1/purchase-orders/{b_order}"), ("POST", f"/api/v1/purchase-orders/{b_order}/cancel"),
-                        ("GET", f"/api/v1/plan-lines/{b_line}/explanation"), ("GET", "/api/v1/supplier-changes")):
+    for method, url in (
+        ("GET", f"/api/v1/purchase-orders/{b_order}"),
+        ("POST", f"/api/v1/purchase-orders/{b_order}/cancel"),
+        ("GET", f"/api/v1/plan-lines/{b_line}/explanation"),
+        ("GET", "/api/v1/supplier-changes"),
+    ):
         assert client.open(url, method=method, headers=s1).status_code == 403
     # B's order is untouched
     b = client.get(f"/api/v1/supplier/purchase-orders/{b_order}", headers=keys["s2"])
-    assert b.status_code == 200 and b.headers["ETag"] == b_etag and b.get_json()["status"] == "released"
+    assert (
+        b.status_code == 200
+        and b.headers["ETag"] == b_etag
+        and b.get_json()["status"] == "released"
+    )
     # unreleased orders of S1 itself are not visible either
     other_a = plan["orders"]["S1"][1]
     assert client.get(f"/api/v1/supplier/purchase-orders/{other_a}", headers=s1).status_code == 404
@@ -72,9 +88,13 @@ def test_feed_cursor_updated_since_and_304(client, keys, plan):
     assert page1.status_code == 200
     body1 = page1.get_json()
     assert len(body1["items"]) == 1 and body1["next_cursor"]
-    page2 = client.get(f"/api/v1/supplier/purchase-orders?limit=1&cursor={body1['next_cursor']}", headers=s1).get_json()
+    page2 = client.get(
+        f"/api/v1/supplier/purchase-orders?limit=1&cursor={body1['next_cursor']}", headers=s1
+    ).get_json()
     assert len(page2["items"]) == 1 and page2["items"][0]["id"] != body1["items"][0]["id"]
-    page3 = client.get(f"/api/v1/supplier/purchase-orders?limit=1&cursor={page2['next_cursor']}", headers=s1).get_json()
+    page3 = client.get(
+        f"/api/v1/supplier/purchase-orders?limit=1&cursor={page2['next_cursor']}", headers=s1
+    ).get_json()
     assert page3["items"] == [] and page3["next_cursor"] is None
     # conditional polling
     full = client.get("/api/v1/supplier/purchase-orders", headers=s1)
@@ -84,19 +104,28 @@ def test_feed_cursor_updated_since_and_304(client, keys, plan):
     # a change moves the order to the end of the feed and changes the ETag
     first = full.get_json()["items"][0]
     line = first["lines"][0]["id"]
-    r = client.post(ACK.format(first["id"]), json={"lines": [{"line_id": line, "decision": "accept"}]},
-                    headers={**s1, "If-Match": first["etag"], "Idempotency-Key": "f1"})
+    r = client.post(
+        ACK.format(first["id"]),
+        json={"lines": [{"line_id": line, "decision": "accept"}]},
+        headers={**s1, "If-Match": first["etag"], "Idempotency-Key": "f1"},
+    )
     assert r.status_code == 200
     changed = client.get("/api/v1/supplier/purchase-orders", headers={**s1, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert changed.get_json()["items"][-1]["id"] == first["id"]
     since = changed.get_json()["items"][0]["updated_at"]
-    newer = client.get("/api/v1/supplier/purchase-orders", headers=s1,
-                       query_string={"updated_since": since}).get_json()
+    newer = client.get(
+        "/api/v1/supplier/purchase-orders", headers=s1, query_string={"updated_since": since}
+    ).get_json()
     assert [o["id"] for o in newer["items"]] == [first["id"]]
     # a forged cursor and a naive timestamp are validation errors, not 500s
     assert client.get("/api/v1/supplier/purchase-orders?cursor=abc", headers=s1).status_code == 422
-    assert client.get("/api/v1/supplier/purchase-orders?updated_since=2026-01-01T00:00:00", headers=s1).status_code == 422
+    assert (
+        client.get(
+            "/api/v1/supplier/purchase-orders?updated_since=2026-01-01T00:00:00", headers=s1
+        ).status_code
+        == 422
+    )
 
 
 def test_acknowledgement_replay_applied_once(client, keys, plan, sessions):
@@ -108,31 +137,49 @@ def test_acknowledgement_replay_applied_once(client, keys, plan, sessions):
     oid = plan["orders"]["S1"][0]
     etag = released(client, keys, oid)
     lines = _lines(client, keys, oid)
-    ack = {"lines": [{"line_id": lines[0]["id"], "decision": "accept"},
-                     {"line_id": lines[1]["id"], "decision": "reject", "reason": "discontinued"}]}
+    ack = {
+        "lines": [
+            {"line_id": lines[0]["id"], "decision": "accept"},
+            {"line_id": lines[1]["id"], "decision": "reject", "reason": "discontinued"},
+        ]
+    }
     headers = {**keys["s1"], "If-Match": etag, "Idempotency-Key": "ack-001"}
     first = client.post(ACK.format(oid), json=ack, headers=headers)
     assert first.status_code == 200
-    replay = client.post(ACK.format(oid), json=ack, headers=headers)  # If-Match is stale now: still replayed
+    replay = client.post(
+        ACK.format(oid), json=ack, headers=headers
+    )  # If-Match is stale now: still replayed
     assert replay.status_code == 200 and replay.get_json() == first.get_json()
-    assert replay.headers["Idempotent-Replayed"] == "true" and replay.headers["ETag"] == first.headers["ETag"]
+    assert (
+        replay.headers["Idempotent-Replayed"] == "true"
+        and replay.headers["ETag"] == first.headers["ETag"]
+    )
     with read_only(sessions) as s:
-        n = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "acknowledge"))
+        n = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "acknowledge")
+        )
     assert n == 2  # one per line, once
     order = client.get(f"/api/v1/supplier/purchase-orders/{oid}", headers=keys["s1"]).get_json()
     assert order["revision"] == 4  # approve, release, one acknowledgement
     # same key, another body → refused
-    other = {"lines": [{"line_id": lines[0]["id"], "decision": "reject", "reason": "changed my mind"}]}
+    other = {
+        "lines": [{"line_id": lines[0]["id"], "decision": "reject", "reason": "changed my mind"}]
+    }
     r = client.post(ACK.format(oid), json=other, headers=headers)
     assert r.status_code == 422 and "Idempotency-Key" in r.get_json()["detail"]
     # missing key, missing If-Match
-    r = client.post(ACK.format(oid), json=ack, headers={**keys["s1"], "If-Match": first.headers["ETag"]})
+    r = client.post(
+        ACK.format(oid), json=ack, headers={**keys["s1"], "If-Match": first.headers["ETag"]}
+    )
     assert r.status_code == 400
     r = client.post(ACK.format(oid), json=ack, headers={**keys["s1"], "Idempotency-Key": "k-new"})
     assert r.status_code == 428
     # acknowledging an answered line again is an illegal transition
-    r = client.post(ACK.format(oid), json=ack, headers={**keys["s1"], "If-Match": first.headers["ETag"],
-                                                        "Idempotency-Key": "k-new2"})
+    r = client.post(
+        ACK.format(oid),
+        json=ack,
+        headers={**keys["s1"], "If-Match": first.headers["ETag"], "Idempotency-Key": "k-new2"},
+    )
     assert r.status_code == 409
 
 
@@ -140,11 +187,17 @@ def test_reject_needs_reason_and_stale_etag_412(client, keys, plan):
     oid = plan["orders"]["S2"][0]
     etag = released(client, keys, oid)
     line = _lines(client, keys, oid)[0]["id"]
-    r = client.post(ACK.format(oid), json={"lines": [{"line_id": line, "decision": "reject"}]},
-                    headers={**keys["s2"], "If-Match": etag, "Idempotency-Key": "r1"})
+    r = client.post(
+        ACK.format(oid),
+        json={"lines": [{"line_id": line, "decision": "reject"}]},
+        headers={**keys["s2"], "If-Match": etag, "Idempotency-Key": "r1"},
+    )
     assert r.status_code == 422 and r.get_json()["errors"][0]["pointer"] == "/lines/0/reason"
-    r = client.post(ACK.format(oid), json={"lines": [{"line_id": line, "decision": "accept"}]},
-                    headers={**keys["s2"], "If-Match": '"r1"', "Idempotency-Key": "r2"})
+    r = client.post(
+        ACK.format(oid),
+        json={"lines": [{"line_id": line, "decision": "accept"}]},
+        headers={**keys["s2"], "If-Match": '"r1"', "Idempotency-Key": "r2"},
+    )
     assert r.status_code == 412
 
 
@@ -156,16 +209,21 @@ def test_concurrent_acknowledgements_one_wins(app, keys, plan):
     oid = plan["orders"]["S1"][0]
     etag = released(client, keys, oid)
     line = _lines(client, keys, oid)[0]["id"]
-    bodies = [{"lines": [{"line_id": line, "decision": "accept"}]},
-              {"lines": [{"line_id": line, "decision": "reject", "reason": "no capacity"}]}]
+    bodies = [
+        {"lines": [{"line_id": line, "decision": "accept"}]},
+        {"lines": [{"line_id": line, "decision": "reject", "reason": "no capacity"}]},
+    ]
     barrier = threading.Barrier(2)
     results = [None, None]
 
     def send(i):
         c = app.test_client()
         barrier.wait()
-        r = c.post(ACK.format(oid), json=bodies[i], headers={**keys["s1"], "If-Match": etag,
-                                                            "Idempotency-Key": f"conc-{i}"})
+        r = c.post(
+            ACK.format(oid),
+            json=bodies[i],
+            headers={**keys["s1"], "If-Match": etag, "Idempotency-Key": f"conc-{i}"},
+        )
         results[i] = (r.status_code, r.get_json())
 
     for _ in range(3):  # repeat: the interleaving differs from run to run

@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, Float, Index, Integer, LargeBinary,
-                        String, Text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, utcnow
@@ -40,7 +50,9 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         CheckConstraint("kind IN ('plan_run','scenario_run','import')", name="kind_valid"),
-        CheckConstraint("status IN ('queued','running','succeeded','failed','cancelled')", name="status_valid"),
+        CheckConstraint(
+            "status IN ('queued','running','succeeded','failed','cancelled')", name="status_valid"
+        ),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress_share"),
         Index("ix_job_status_id", "status", "id"),
     )
