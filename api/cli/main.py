@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "api.cli.db_cmd",
     "api.cli.data_cmd",
     "api.cli.scale_cmd",
+    "api.cli.stage_cmd",
     "api.cli.presale_cmd",
     "api.cli.forecast_cmd",
     "api.cli.serve_cmd",
