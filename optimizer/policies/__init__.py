@@ -23,7 +23,14 @@ from optimizer.policies.newsvendor import (
     newsvendor_poisson,
     overage_underage_from_prices,
 )
-from optimizer.policies.poisson import RQPolicy, SSPolicy, rq_poisson, rq_poisson_cost, ss_poisson, ss_poisson_cost
+from optimizer.policies.poisson import (
+    RQPolicy,
+    SSPolicy,
+    rq_poisson,
+    rq_poisson_cost,
+    ss_poisson,
+    ss_poisson_cost,
+)
 from optimizer.policies.safety_stock import (
     SafetyStockResult,
     normal_loss,

@@ -34,7 +34,7 @@ neighbour each time, and stops when that neighbour costs at least the current av
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy import stats
@@ -73,7 +73,7 @@ class _PoissonCost:
     def __init__(self, mu: float, h: float, p: float):
         self.mu, self.h, self.p = mu, h, p
 
-        @lru_cache(maxsize=None)
+        @cache
         def g(y: int) -> float:
             if y <= 0:
                 over = 0.0

@@ -11,8 +11,14 @@ Modules: ``problem`` (frames, validation, up-front conflicts), ``model`` (the fo
 ``reasons``, ``solve`` (the entry point), ``generator`` (seeded instances), ``bench``.
 """
 
-from optimizer.replenishment.problem import (LINE_COLUMNS, ReplenishmentInfeasible, ReplenishmentInputError,
-                                             ReplenishmentProblem, ReplenishmentResult, ReplenishOptions)
+from optimizer.replenishment.problem import (
+                                             LINE_COLUMNS,
+                                             ReplenishmentInfeasible,
+                                             ReplenishmentInputError,
+                                             ReplenishmentProblem,
+                                             ReplenishmentResult,
+                                             ReplenishOptions,
+)
 from optimizer.replenishment.solve import solve_replenishment
 
 __all__ = ["LINE_COLUMNS", "ReplenishmentInfeasible", "ReplenishmentInputError", "ReplenishmentProblem",

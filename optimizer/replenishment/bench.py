@@ -24,8 +24,12 @@ import numpy as np
 
 from optimizer.replenishment.generator import generate_instance
 from optimizer.replenishment.model import build
-from optimizer.replenishment.prepare import (component_groups, make_component, prepare,
-                                             projected_volume_without_orders)
+from optimizer.replenishment.prepare import (
+    component_groups,
+    make_component,
+    prepare,
+    projected_volume_without_orders,
+)
 from optimizer.replenishment.problem import ReplenishOptions
 from optimizer.replenishment.solve import solve_replenishment
 from optimizer.solver import NoSolutionError, SolverError, SolverOptions, solve_matrix

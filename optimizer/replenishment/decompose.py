@@ -26,8 +26,15 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from optimizer.replenishment.model import (Component, build, extract, heuristic_start, spend, true_cost,
-                                           volume_use)
+from optimizer.replenishment.model import (
+    Component,
+    build,
+    extract,
+    heuristic_start,
+    spend,
+    true_cost,
+    volume_use,
+)
 from optimizer.solver import SolverOptions, solve_matrix
 
 PARALLEL_MIN_SKUS = 400

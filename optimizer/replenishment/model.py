@@ -108,8 +108,9 @@ class Layout:
     z_cols: np.ndarray   # (G,T) column of z_gt or -1
     n_total: int
 
-    def I(self, k=slice(None), t=slice(None)):
-        return (np.arange(self.K * self.T).reshape(self.K, self.T))[k, t]
+    def stock_col(self, k, t):
+        """Column of I_kt (u_kt is ``K·T`` further, v_kt ``2·K·T``)."""
+        return k * self.T + t
 
 
 class _Rows:
@@ -383,7 +384,6 @@ def heuristic_start(comp: Component, lay: Layout, model: MatrixModel) -> np.ndar
     bound). Falls back to ordering nothing when that plan breaks a budget or volume row;
     ``None`` if neither fits (e.g. a hard safety stock)."""
     K, T = lay.K, lay.T
-    nI = K * T
     A_n = len(comp.src_sku)
     qty = np.zeros((A_n, T))
     best = -np.ones(K, dtype=int)

@@ -190,7 +190,7 @@ def component_groups(data: Data) -> list[tuple[np.ndarray, np.ndarray]]:
             parent[ra] = rb
 
     by_sku: dict[int, int] = {}
-    for a, (k, g) in enumerate(zip(data.src_sku, data.src_group)):
+    for k, g in zip(data.src_sku, data.src_group, strict=True):
         if k in by_sku:
             union(by_sku[k], g)
         else:

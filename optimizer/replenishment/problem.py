@@ -226,7 +226,7 @@ def check_conflicts(problem: ReplenishmentProblem) -> list[str]:
     effective inside the horizon, a budget that cannot cover the safety stock in soft mode).
     """
     T = problem.n_periods
-    skus, demand, sources = problem.skus, problem.demand, problem.sources
+    demand, sources = problem.demand, problem.sources
     errors: list[str] = []
     warnings: list[str] = []
     need = demand.groupby(["item_id", "location_id"])[["qty", "safety_stock"]].sum()

@@ -19,10 +19,22 @@ import pandas as pd
 
 from optimizer.replenishment.decompose import coordinate, solve_one
 from optimizer.replenishment.model import Component, build, extract, spend, true_cost, volume_use
-from optimizer.replenishment.prepare import (Data, component_groups, make_component, periods_label,
-                                             prepare, projected_volume_without_orders)
-from optimizer.replenishment.problem import (LINE_COLUMNS, ReplenishmentInfeasible, ReplenishmentProblem,
-                                             ReplenishmentResult, ReplenishOptions, validate_problem)
+from optimizer.replenishment.prepare import (
+    Data,
+    component_groups,
+    make_component,
+    periods_label,
+    prepare,
+    projected_volume_without_orders,
+)
+from optimizer.replenishment.problem import (
+    LINE_COLUMNS,
+    ReplenishmentInfeasible,
+    ReplenishmentProblem,
+    ReplenishmentResult,
+    ReplenishOptions,
+    validate_problem,
+)
 from optimizer.replenishment.reasons import line_reasons
 from optimizer.solver import InfeasibleError, solve_matrix
 

@@ -7,8 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.replenishment import (ReplenishmentInfeasible, ReplenishmentInputError, ReplenishmentProblem,
-                                     ReplenishOptions, solve_replenishment)
+from optimizer.replenishment import (
+    ReplenishmentInfeasible,
+    ReplenishmentInputError,
+    ReplenishmentProblem,
+    ReplenishOptions,
+    solve_replenishment,
+)
 from optimizer.solver import SolverOptions
 from tests.integration.test_replenishment_model import _problem
 

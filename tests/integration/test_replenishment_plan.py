@@ -15,7 +15,12 @@ from optimizer.replenishment.bench import run_benchmark
 from optimizer.solver import SolverOptions
 from scenarios.datasets.files import read_dir
 from scenarios.datasets.sample import sample_dir
-from scenarios.replenish import ReplenishPlanOptions, build_problem, plan_replenishment, serving_warehouse
+from scenarios.replenish import (
+    ReplenishPlanOptions,
+    build_problem,
+    plan_replenishment,
+    serving_warehouse,
+)
 
 FAST = ReplenishPlanOptions(solve=ReplenishOptions(solver=SolverOptions(time_limit_s=5, mip_gap=1e-2)))
 

@@ -14,8 +14,12 @@ import pytest
 from scipy import integrate, optimize, stats
 
 from optimizer.policies import newsvendor as nv_mod
-from optimizer.policies import (newsvendor_discrete, newsvendor_normal, newsvendor_poisson,
-                                overage_underage_from_prices)
+from optimizer.policies import (
+    newsvendor_discrete,
+    newsvendor_normal,
+    newsvendor_poisson,
+    overage_underage_from_prices,
+)
 
 
 def test_doctests():

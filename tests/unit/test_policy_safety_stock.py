@@ -14,9 +14,13 @@ import math
 import pytest
 from scipy import integrate, stats
 
+from optimizer.policies import (
+    normal_loss,
+    order_up_to_from_quantiles,
+    safety_stock_cycle_service,
+    safety_stock_fill_rate,
+)
 from optimizer.policies import safety_stock as ss_mod
-from optimizer.policies import (normal_loss, order_up_to_from_quantiles, safety_stock_cycle_service,
-                                safety_stock_fill_rate)
 
 
 def test_doctests():
