@@ -268,7 +268,7 @@ def _solve_one(problem: DeploymentProblem, options: SolverOptions) -> Deployment
 def solve_deployment(
     problem: DeploymentProblem,
     options: SolverOptions = DEFAULT_SOLVER,
-    batch_items: int = 1500,
+    batch_items: int = 100,
     workers: int = 2,
 ) -> DeploymentResult:
     """Solve the deployment LP for all items together (one LP up to ``batch_items`` items).
