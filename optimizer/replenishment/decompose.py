@@ -14,7 +14,9 @@ method for solving integer programming problems", *Management Science* 27, 1981;
    re-solve every component with priced purchases and stock; ``Σ bounds − λ·B − μ·V`` is again a
    lower bound. Stop at ``max_rounds``, at the time budget, or when the gap closes.
 
-Each solve has the solver options' time limit and relative gap; the reported gap is
+Each solve has the solver options' time limit and relative gap — cut, when a time budget is
+given, so that the relaxed pass uses at most half of it and each later pass a share of what is
+left (a repair pass always runs when the budget or a volume is violated); the reported gap is
 ``(best plan − best lower bound) / best plan``.
 """
 
@@ -52,17 +54,26 @@ def solve_one(comp: Component, kwargs: dict, options: SolverOptions):
 class Runner:
     """Solves batches of components, in a process pool when it pays."""
 
-    def __init__(self, comps: list[Component], workers: int):
+    def __init__(self, comps: list[Component], workers: int, deadline: float | None = None):
         self.comps = comps
+        self.workers = max(1, workers)
+        self.deadline = deadline
         big = sum(len(c.sku_index) for c in comps) >= PARALLEL_MIN_SKUS
         self.pool = None
         if workers > 1 and len(comps) > 1 and big:
             ctx = multiprocessing.get_context("fork")  # workers start before any solve here
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
-    def run(self, kwargs_of, options: SolverOptions, only=None):
+    def run(self, kwargs_of, options: SolverOptions, only=None, share: float = 1.0):
+        """Solve the components; with a deadline, each solve's time limit is cut so that this
+        pass uses at most ``share`` of the time left (never below 0.2 s)."""
         todo = [c for c in self.comps if only is None or c.cid in only]
         todo.sort(key=lambda c: -len(c.sku_index))
+        if self.deadline is not None and todo:
+            left = max(self.deadline - time.perf_counter(), 0.0)
+            per = max(0.2, share * left * min(self.workers, len(todo)) / len(todo))
+            if options.time_limit_s is None or per < options.time_limit_s:
+                options = options.with_(time_limit_s=per)
         if self.pool is None:
             return [solve_one(c, kwargs_of(c), options) for c in todo]
         futures = [self.pool.submit(solve_one, c, kwargs_of(c), options) for c in todo]
@@ -93,7 +104,8 @@ def coordinate(comps: list[Component], n_wh: int, budget, volume_cap, vol_floor_
     T = comps[0].shape[1]
     B = np.full(T, np.inf) if budget is None else np.asarray(budget, dtype=float)
     V = volume_cap
-    runner = Runner(comps, workers)
+    deadline = None if time_budget_s is None else start + time_budget_s
+    runner = Runner(comps, workers, deadline)
     try:
         def record(results, phase):
             for cid, info, _ in results:
@@ -109,7 +121,7 @@ def coordinate(comps: list[Component], n_wh: int, budget, volume_cap, vol_floor_
         def plan_cost(sols):
             return sum(sum(true_cost(c, sols[c.cid]).values()) for c in comps)
 
-        res = runner.run(lambda c: {}, options)
+        res = runner.run(lambda c: {}, options, share=0.5)
         record(res, "relaxed")
         sols = {cid: sol for cid, _, sol in res}
         bound = sum(info.bound if info.bound is not None else -np.inf for _, info, _ in res)
@@ -133,7 +145,7 @@ def coordinate(comps: list[Component], n_wh: int, budget, volume_cap, vol_floor_
                 return {"budget": np.where(np.isfinite(B), b_share[i], np.inf),
                         "volume_cap": np.where(np.isfinite(V), v_share[i], np.inf)}
 
-            res = runner.run(repair_kwargs, options)
+            res = runner.run(repair_kwargs, options, share=0.6)
             record(res, f"repair{rounds}")
             rep = {cid: sol for cid, _, sol in res}
             cost = plan_cost(rep)
@@ -152,7 +164,7 @@ def coordinate(comps: list[Component], n_wh: int, budget, volume_cap, vol_floor_
             step = (best_cost - best_lb) / norm2 if np.isfinite(best_lb) else 1e-6
             lam = np.maximum(0.0, lam + step * g_b)
             mu = np.maximum(0.0, mu + step * g_v)
-            res = runner.run(lambda c: {"budget_price": lam, "volume_price": mu}, options)
+            res = runner.run(lambda c: {"budget_price": lam, "volume_price": mu}, options, share=0.5)
             record(res, f"priced{rounds}")
             sols = {cid: sol for cid, _, sol in res}
             lb = sum(info.bound if info.bound is not None else -np.inf for _, info, _ in res)
