@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 EXAMPLES = int(
-    os.environ.get("STOCKPILOT_FUZZ_EXAMPLES", "8")
+    os.environ.get("STOCKPILOT_FUZZ_EXAMPLES", "6")
 )  # modest: the suite runs twice in CI
 CHECKS = [
     not_a_server_error,
