@@ -51,6 +51,11 @@ x* = F^-1((r_S - c + pi_S) / (r_S - v + pi_S)) (Snyder & Shen, *Fundamentals of 
 Theory*, 2nd ed., sec. 4.3, eq. (4.27) with h = c - v, p = r_S - c + pi_S); with explicit
 discrete outcomes the SAA is that problem exactly.
 
+Limitations: within one scenario the allocation of stock between presale buyers and spot
+customers is optimised knowing that scenario's weekly spot demand (orders never see it);
+presale and spot demand are independent; the presale outcome is learned all at once when the
+final-payment window closes.
+
 Reference: Birge & Louveaux, *Introduction to Stochastic Programming*, 2nd ed., ch. 2-3
 (two-stage recourse, non-anticipativity); Kleywegt, Shapiro & Homem-de-Mello (2002), "The sample
 average approximation method for stochastic discrete optimization", SIAM J. Optim. 12(2).

@@ -152,3 +152,35 @@ def test_bad_campaign_file_names_the_field(tmp_path, capsys):
     bad.write_text("{not json")
     assert main(["presale", "plan", "--file", str(bad)]) == 1
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_spot_demand_from_a_forecast_frame():
+    import pandas as pd
+
+    data = read_dir(sample_dir())
+    plain = campaign_problem(data, "PS-NEW01-3", n_scenarios=10)
+    launch = pd.Timestamp(plain.campaign.launch_date)
+    # forecasting output shape: daily rows for two locations; weekly sums from the launch date
+    days = pd.date_range(launch - pd.Timedelta(days=7), periods=7 * 4, freq="D")
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "item_id": "NEW01",
+                    "location_id": loc,
+                    "date": days,
+                    "mean": 10.0,
+                    "p10": 6.0,
+                    "p50": 10.0,
+                    "p90": 14.0,
+                    "model": "test",
+                }
+            )
+            for loc in ("W1", "W2")
+        ]
+    )
+    problem = campaign_problem(data, "PS-NEW01-3", n_scenarios=10, spot_forecast=frame)
+    assert problem.spot.mean_per_week == (140.0, 140.0, 140.0)  # 7 days x 2 locations x 10
+    sd = 8.0 / 2.563  # (p90 - p10) / (2 z_0.9) per row, independent rows
+    assert problem.spot.std_per_week[0] == pytest.approx((14 * sd**2) ** 0.5)
+    assert plain.spot.mean_per_week != problem.spot.mean_per_week
