@@ -38,7 +38,8 @@ import pandas as pd
 
 from forecasting.calendar import bucket, bucket_start
 from forecasting.forecast import forecast
-from forecasting.metrics import bias as _bias, wape as _wape
+from forecasting.metrics import bias as _bias
+from forecasting.metrics import wape as _wape
 from forecasting.panel import KEYS, build_panel
 
 STATS_REFERENCES = ("AutoETS", "AutoARIMA", "Naive", "SeasonalNaive", "ADIDA", "IMAPA",
@@ -46,7 +47,7 @@ STATS_REFERENCES = ("AutoETS", "AutoARIMA", "Naive", "SeasonalNaive", "ADIDA", "
 
 
 def _panel_arrays(sales: pd.DataFrame, freq: str):
-    panel = build_panel(sales, 1, freq)
+    panel = build_panel(sales, 1, freq, max_history=10**6)  # references see all history
     block = next(panel.blocks(max(panel.n_series, 1)))
     return panel, block
 
@@ -139,8 +140,8 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
                   progress: bool = True, combine: int = 3,
                   holidays_country: str | None = None) -> dict:
     """Run the benchmark (see module doc) and return the JSON-able result."""
-    from statsforecast import StatsForecast
     import statsforecast.models as sfm
+    from statsforecast import StatsForecast
 
     from forecasting.executor import default_jobs
 
@@ -158,7 +159,7 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
     cut = dates[T - horizon]
     Y = np.where(np.isnan(block.Y), 0.0, block.Y)
     live = (~np.isnan(block.Y[:, : T - horizon])).any(axis=1)
-    keys = [k for k, lv in zip(block.keys, live) if lv]
+    keys = [k for k, lv in zip(block.keys, live, strict=False) if lv]
     Yfull = block.Y[live]
     actual = Y[live, T - horizon:]
     Y_train = Yfull[:, : T - horizon]

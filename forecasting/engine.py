@@ -50,6 +50,7 @@ class EngineConfig:
     all_dates: tuple = ()                    # history then future bucket dates
     prophet_options: dict = field(default_factory=dict)
     seed: int = 0
+    promo_mode: int = 0                      # see adjust.run_method; from choose_promo_mode
 
 
 @dataclass
@@ -120,22 +121,27 @@ def _forecast(name: str, Y: np.ndarray, P, o: int, cfg: EngineConfig, errors: di
     return out
 
 
-def _promo_modes(Y, P, cvr, cfg: EngineConfig, scale, scale2) -> np.ndarray:
-    """How promotions enter the fast methods (see :func:`adjust.run_method`) for the series of
-    the block that have promotions: the mode whose SES forecasts score better in total over
-    the CV windows of those series."""
+def choose_promo_mode(block: Block, cfg: EngineConfig) -> int:
+    """How promotions enter the fast methods (see :func:`adjust.run_method`), decided once for
+    the panel on a sample block: the mode whose SES forecasts score better in total over the CV
+    windows of the sampled series that have promotions. (Per-series choices on two short
+    windows proved too noisy.)"""
+    Y, P = block.Y, block.P
     n, T = Y.shape
-    mode = np.zeros(n, int)
-    if P is None or not len(cvr):
-        return mode
-    has = (P[cvr, :T] >= 0.5).any(axis=1)
-    if not has.any():
-        return mode
-    rows = cvr[has]
     h, W, m = cfg.horizon, cfg.cv_windows, cfg.season_length
-    sc = np.zeros((2, len(rows)))
-    s1 = np.where(scale[rows] > 0, scale[rows], 1.0)[:, None]
-    s2 = np.where(scale2[rows] > 0, scale2[rows], 1.0)
+    if P is None or T < W * h + max(h, 8):
+        return 0
+    rows = np.flatnonzero((P[:, :T] >= 0.5).any(axis=1) & (block.n_obs >= W * h + max(h, 8)))
+    if not len(rows):
+        return 0
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        d = np.diff(Y[rows], axis=1)
+        s1 = np.nan_to_num(np.nanmean(np.abs(d), axis=1))
+        s2 = np.nan_to_num(np.nanmean(d * d, axis=1))
+    s1 = np.where(s1 > 0, s1, 1.0)[:, None]
+    s2 = np.where(s2 > 0, s2, 1.0)
+    total = np.zeros(2)
     for md in (0, 1):
         for w in range(W):
             o = T - (W - w) * h
@@ -144,11 +150,9 @@ def _promo_modes(Y, P, cvr, cfg: EngineConfig, scale, scale2) -> np.ndarray:
                 f = run_method("ses", Y[rows, :o], h, m, P[rows, :o + h], False,
                                np.full(len(rows), md))
                 e = Y[rows, o:o + h] - f
-                sc[md] += np.nanmean(np.abs(e) / s1, axis=1) + np.sqrt(np.nanmean(e * e, axis=1) / s2)
-    # one decision for the block: per-series choices on two short windows proved too noisy
-    tot = np.nansum(np.where(np.isfinite(sc), sc, np.nan), axis=1)
-    mode[rows] = int(tot[1] < tot[0])
-    return mode
+                sc = np.nanmean(np.abs(e) / s1, axis=1) + np.sqrt(np.nanmean(e * e, axis=1) / s2)
+            total[md] += np.nansum(np.where(np.isfinite(sc), sc, np.nan))
+    return int(total[1] < total[0])
 
 
 def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
@@ -175,7 +179,7 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
     errors: dict = {}
 
     cvr = np.flatnonzero(status == "cv")
-    mode = _promo_modes(Y, P, cvr, cfg, scale, scale2)
+    mode = np.full(n, cfg.promo_mode, dtype=int)
     if len(cvr):
         names = _candidates(cfg, pattern[cvr], m, T)
         C = len(names)
@@ -223,7 +227,7 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             fm = np.nanmean(final, axis=0)
-        label = np.array(["+".join(names[c] for c, o in zip(order[:, i], ok[:, i]) if o)
+        label = np.array(["+".join(names[c] for c, o in zip(order[:, i], ok[:, i], strict=False) if o)
                           for i in range(len(cvr))], dtype=object)
         mean[cvr] = fm
         model[cvr] = label

@@ -23,18 +23,18 @@ with that peer forecast, weight n_obs / (W·h + max(h, 8)) on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from forecasting.calibration import GROUPS, apply_quantiles, fit_quantile_table
-from forecasting.engine import EngineConfig, forecast_block
+from forecasting.engine import EngineConfig, choose_promo_mode, forecast_block
 from forecasting.errors import ForecastInputError
-from forecasting.executor import Mapper, local_mapper, map_chunks
+from forecasting.executor import Mapper, default_jobs, local_mapper, map_chunks
 from forecasting.models import ALL_MODELS, quantile_name
-from forecasting.panel import KEYS, build_panel
+from forecasting.panel import KEYS, build_panel, sample_block
 
 BASE_QUANTILES = (0.1, 0.5, 0.9)
 
@@ -81,7 +81,7 @@ def _categories(categories) -> dict:
     if categories is None:
         return {}
     if isinstance(categories, pd.DataFrame):
-        return dict(zip(categories["item_id"].astype(str), categories["category"].astype(str)))
+        return dict(zip(categories["item_id"].astype(str), categories["category"].astype(str), strict=False))
     if isinstance(categories, pd.Series):
         return {str(k): str(v) for k, v in categories.items()}
     return {str(k): str(v) for k, v in dict(categories).items()}
@@ -166,9 +166,15 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
                        cv_windows=cv_windows, combine=combine,
                        all_dates=tuple(panel.hist_dates.append(panel.future_dates)),
                        prophet_options={"holidays_country": holidays_country}, seed=seed)
+    if "promo" in panel.long:
+        cfg = replace(cfg, promo_mode=choose_promo_mode(sample_block(panel, 512), cfg))
+    jobs = n_jobs if n_jobs and n_jobs > 0 else default_jobs()
+    # small panels still get several chunks to spread over the workers; the chunking depends
+    # only on the number of series (never on the workers), so results do not either
+    chunk_size = max(1, min(chunk_size, max(32, -(-panel.n_series // 8))))
     n_chunks = -(-panel.n_series // chunk_size)
     if mapper is None:
-        mapper = local_mapper(1 if n_chunks == 1 else n_jobs)
+        mapper = local_mapper(1 if n_chunks == 1 else jobs)
     results = map_chunks(partial(forecast_block, cfg=cfg), panel.blocks(chunk_size), mapper)
     if progress:
         from tqdm import tqdm
@@ -223,7 +229,7 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
         mean[targets] = np.where(closed[targets], 0.0, w[:, None] * mean[targets] + (1 - w[:, None]) * peer)
         lab = series["model"].to_numpy().astype(object)
         lab[targets] = [f"coldstart:{hw}" if st == "empty" else f"{m}+coldstart:{hw}"
-                        for st, m, hw in zip(status[targets], lab[targets], how)]
+                        for st, m, hw in zip(status[targets], lab[targets], how, strict=False)]
         series["model"] = lab
         # a scale for quantiles: own if it has one, else the peers' median scale/level ratio
         est = status == "cv"
@@ -250,6 +256,6 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
         out[quantile_name(q)] = Qs[a].ravel()
     out["model"] = np.repeat(series["model"].to_numpy(), h)
     series["note"] = ["; ".join(list(panel.issues.get((i, lo), [])) + list(nt))
-                      for i, lo, nt in zip(series["item_id"], series["location_id"], notes)]
+                      for i, lo, nt in zip(series["item_id"], series["location_id"], notes, strict=False)]
     hist = panel.long[KEYS + ["date", "qty"]]
     return ForecastResult(forecasts=out, series=series, history=hist)

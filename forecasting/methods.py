@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+from scipy.signal import lfilter
 
 ALPHAS = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8])
 
@@ -50,19 +51,29 @@ def _nan_last(Y: np.ndarray, k: int) -> np.ndarray:
 
 
 def ses_states(Y: np.ndarray, alphas: np.ndarray = ALPHAS) -> tuple[np.ndarray, np.ndarray]:
-    """Final SES level and one-step SSE for every row and every alpha: shapes ``(n, A)``."""
+    """Final SES level and one-step SSE for every row and every alpha: shapes ``(n, A)``.
+
+    For a fixed α the level is the linear filter ℓ_t = α y_t + (1 − α) ℓ_{t−1}, run for all rows
+    at once by :func:`scipy.signal.lfilter`, started at the first observation. Missing buckets
+    inside a series (closed days) carry the previous value forward and add no error."""
     n, T = Y.shape
-    a = alphas[None, :]
-    level = np.full((n, len(alphas)), np.nan)
-    sse = np.zeros((n, len(alphas)))
-    for t in range(T):
-        y = Y[:, t:t + 1]
-        has = ~np.isnan(y)
-        have = ~np.isnan(level)
-        err = y - level
-        upd = has & have
-        sse += np.where(upd, err * err, 0.0)
-        level = np.where(upd, level + a * err, np.where(has & ~have, y, level))
+    valid = ~np.isnan(Y)
+    any_valid = valid.any(axis=1)
+    first = np.where(any_valid, valid.argmax(axis=1), 0)
+    rows = np.arange(n)
+    y0 = np.where(any_valid, Y[rows, first], np.nan)
+    idx = np.where(valid, np.arange(T)[None, :], -1)
+    np.maximum.accumulate(idx, axis=1, out=idx)
+    Z = np.where(idx >= 0, Y[rows[:, None], np.maximum(idx, 0)], y0[:, None])
+    mask = valid & (np.arange(T)[None, :] > first[:, None])
+    level = np.empty((n, len(alphas)))
+    sse = np.empty((n, len(alphas)))
+    for j, a in enumerate(alphas):
+        L, _ = lfilter([a], [1.0, -(1.0 - a)], Z, axis=1, zi=((1.0 - a) * y0)[:, None])
+        prev = np.concatenate([y0[:, None], L[:, :-1]], axis=1)
+        err = np.where(mask, Z - prev, 0.0)
+        sse[:, j] = (err * err).sum(axis=1)
+        level[:, j] = L[:, -1]
     return level, sse
 
 

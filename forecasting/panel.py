@@ -89,8 +89,33 @@ class Panel:
                 if fp is not None:
                     sub = fp[(fp["code"] >= lo) & (fp["code"] < hi)]
                     P[sub["code"].to_numpy() - lo, T + sub["col"].to_numpy()] = sub["promo"]
-            yield Block(keys=list(zip(s["item_id"], s["location_id"])), Y=Y, P=P,
+            yield Block(keys=list(zip(s["item_id"], s["location_id"], strict=False)), Y=Y, P=P,
                         closed_future=closed_f, n_obs=(~np.isnan(Y)).sum(axis=1))
+
+
+def sample_block(panel: Panel, k: int) -> Block:
+    """Up to ``k`` evenly spaced series of the panel as one block (history and promotions
+    only), for panel-wide decisions taken before the chunked run."""
+    T, h = len(panel.hist_dates), panel.horizon
+    codes = np.unique(np.linspace(0, panel.n_series - 1, min(k, panel.n_series)).round().astype(int))
+    pos = np.full(panel.n_series, -1)
+    pos[codes] = np.arange(len(codes))
+    rows = pos[panel.long["code"].to_numpy()]
+    take = rows >= 0
+    r, c = rows[take], panel.long["col"].to_numpy()[take]
+    s = panel.series.iloc[codes]
+    Y = np.full((len(codes), T), np.nan)
+    Y[np.arange(T)[None, :] >= s["start_col"].to_numpy()[:, None]] = 0.0
+    Y[r, c] = panel.long["qty"].to_numpy()[take]
+    for j, loc in enumerate(s["location_id"].to_numpy()):
+        if loc in panel.closed_hist:
+            Y[j, panel.closed_hist[loc]] = np.nan
+    P = None
+    if "promo" in panel.long:
+        P = np.zeros((len(codes), T + h))
+        P[r, c] = panel.long["promo"].to_numpy()[take]
+    return Block(keys=list(zip(s["item_id"], s["location_id"], strict=False)), Y=Y, P=P,
+                 closed_future=np.zeros((len(codes), h), bool), n_obs=(~np.isnan(Y)).sum(axis=1))
 
 
 def _bad_rows(mask: pd.Series, values: pd.Series, limit: int = 5) -> str:
@@ -175,8 +200,9 @@ def _holiday_closures(open_days: pd.DatetimeIndex, hist: pd.DatetimeIndex,
 
 def build_panel(sales: pd.DataFrame, horizon: int, freq: str,
                 future_promo: pd.DataFrame | None = None,
-                holidays_country: str | None = None) -> Panel:
-    """Validate ``sales`` and bucket it to ``freq`` (see module doc)."""
+                holidays_country: str | None = None, max_history: int | None = None) -> Panel:
+    """Validate ``sales`` and bucket it to ``freq`` (see module doc). Only the last
+    ``max_history`` buckets (default: the bucket's own limit) are kept."""
     b = bucket(freq)
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon <= 0:
         raise ForecastInputError(f"horizon: must be a whole number of buckets > 0, got {horizon!r}")
@@ -191,7 +217,7 @@ def build_panel(sales: pd.DataFrame, horizon: int, freq: str,
     end = long["date"].max()
     first = long["date"].min()
     n_buckets = (end.to_period(b.period) - first.to_period(b.period)).n + 1
-    T = int(min(b.max_history, n_buckets))
+    T = int(min(max_history or b.max_history, n_buckets))
     hist = pd.period_range(end=end.to_period(b.period), periods=T, freq=b.period).start_time
     future = bucket_range(hist[-1], horizon + 1, b.code)[1:]
     col_of = pd.Series(np.arange(T), index=hist)

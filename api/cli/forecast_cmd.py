@@ -102,7 +102,7 @@ def register(cli: click.Group, bench: click.Group) -> None:
             if not picks:
                 vol = res.history.groupby(["item_id", "location_id"])["qty"].sum()
                 picks = list(vol.sort_values(ascending=False).head(max_plots).index)
-            known = set(zip(res.series["item_id"], res.series["location_id"]))
+            known = set(zip(res.series["item_id"], res.series["location_id"], strict=False))
             for i, lo in picks:
                 if (i, lo) not in known:
                     raise CliError(f"--plot: no series for item {i!r} at location {lo!r}")

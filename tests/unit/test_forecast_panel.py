@@ -15,7 +15,7 @@ def _sales(rows):
 
 def _weekly(item, loc, values, start="2024-01-01"):
     dates = pd.date_range(start, periods=len(values), freq="W-MON")
-    return [(item, loc, d, v) for d, v in zip(dates, values)]
+    return [(item, loc, d, v) for d, v in zip(dates, values, strict=False)]
 
 
 def _run(sales, h=4, freq="W", **kw):
