@@ -5,6 +5,7 @@ evaluation."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -331,3 +332,30 @@ def test_plan_is_reproducible_for_a_seed():
     b = solve_presale(multi_week(tuple([60.0] * 10), n_scenarios=100), LP)
     assert a.expected_profit == b.expected_profit
     assert a.orders.equals(b.orders)
+
+
+@pytest.mark.slow
+def test_value_of_presale_information_prices_the_information_and_the_discount():
+    from optimizer.presale.analysis import value_of_presale_information
+
+    # window closed with 1,000 deposits, all convert; past campaigns 900 / 1,000 / 1,100, so
+    # without a presale the same buyers arrive at launch with a prior spread of about +-100.
+    hist = tuple(PastCampaign(f"H{k}", "cat", n, n) for k, n in enumerate((900.0, 1000.0, 1100.0)))
+
+    def vpi(expansion: float) -> float:
+        base = multi_week(
+            tuple([1000.0 / 21] * 21), conversion_rate=1.0, as_of_offset=11, n_scenarios=200
+        )
+        c = replace(
+            base.campaign, deposit_amount=10.0, deposit_value=10.0 + expansion, final_discount=0.0
+        )
+        problem = replace(base, campaign=c, history=hist)
+        sol = solve_presale(problem, LP)
+        evaluation = evaluate_plan(problem, sol, n_samples=2000, seed=5)
+        value, _ = value_of_presale_information(problem, evaluation, LP, 2000, 5)
+        return value
+
+    free, costly = vpi(0.0), vpi(10.0)
+    assert free > 0  # knowing demand early, at no price, is worth something
+    # a discount of 10 on every one of the 1,000 presale units costs exactly 10,000
+    assert free - costly == pytest.approx(10.0 * 1000.0, rel=1e-6)
