@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizer.solver import SolverOptions, solve_highs_arrays
+from optimizer.solver import NoSolutionError, SolverOptions, solve_highs_arrays
 
 DEFAULT_SOLVER = SolverOptions()
 
@@ -141,6 +141,63 @@ def _index(p: RoutingProblem):
     return whs, items, regions, S, C, U
 
 
+PRICE_LP_MAX_COLUMNS = 150_000  # ~20,000 order lines; beyond, the LP costs more than routing
+PRICE_LP_TIME_S = 20.0
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _pressure_prices(S, C, U, it, rg, q, order_rows, bounds):
+    """Fallback capacity price for large batches: warehouses that the orders' whole-order
+    options would overload (expected load / capacity above 0.8) cost more per unit."""
+    load = np.zeros(S.shape[1])
+    for k in range(len(bounds) - 1):
+        rows = order_rows[bounds[k] : bounds[k + 1]]
+        ok = (S[it[rows]] >= q[rows][:, None]).all(axis=0) & np.isfinite(C[rg[rows[0]]])
+        if ok.any():
+            load[ok] += q[rows].sum() / ok.sum()
+    finite = C[np.isfinite(C)]
+    scale = float(np.median(finite)) if finite.size else 0.0
+    return np.clip(load / np.maximum(U, 1e-9) - 0.8, 0.0, None) * scale
+
+
+def _lp_prices(S, C, U, it, rg, q, backorder_cost):
+    """Duals of the stock and capacity rows of the aggregate LP
+    min sum c_wr f_krw + B b_k s.t. sum_w f_kw + b_k = D_k (k = item x region),
+    sum_{k of item i} f_kw <= S_iw, sum_k f_kw <= U_w: the marginal value of a unit of stock
+    of i at w (mu, items x W) and of a unit of outbound capacity at w (nu)."""
+    n_items, n_w = S.shape
+    key = it.astype(np.int64) * (C.shape[0] + 1) + rg
+    k_codes, k_uni = pd.factorize(key, sort=False)
+    demand = np.bincount(k_codes, weights=q)
+    k_item = (k_uni // (C.shape[0] + 1)).astype(int)
+    k_reg = (k_uni % (C.shape[0] + 1)).astype(int)
+    kk, ww = np.nonzero(np.isfinite(C[k_reg]) & (S[k_item] > 0))
+    nk, nf = len(k_uni), len(kk)
+    if nf > PRICE_LP_MAX_COLUMNS:
+        raise _TooLarge
+    rows = np.concatenate([kk, np.arange(nk), nk + k_item[kk] * n_w + ww, nk + n_items * n_w + ww])
+    cols = np.concatenate([np.arange(nf), nf + np.arange(nk), np.arange(nf), np.arange(nf)])
+    a = sp.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(nk + n_items * n_w + n_w, nf + nk))
+    sol = solve_highs_arrays(
+        np.concatenate([C[k_reg[kk], ww], np.full(nk, backorder_cost)]),
+        a,
+        np.concatenate([demand, np.full(n_items * n_w + n_w, -np.inf)]),
+        np.concatenate([demand, S.ravel(), U]),
+        np.zeros(nf + nk),
+        np.full(nf + nk, np.inf),
+        options=DEFAULT_SOLVER.with_(time_limit_s=PRICE_LP_TIME_S),
+        name="routing_prices",
+        lp_method="simplex",
+    )
+    dual = sol.row_dual
+    mu = np.maximum(-dual[nk : nk + n_items * n_w], 0.0).reshape(n_items, n_w)
+    nu = np.maximum(-dual[nk + n_items * n_w :], 0.0)
+    return mu, nu
+
+
 def solve_routing(problem: RoutingProblem) -> RoutingResult:
     """Greedy routing (see module docstring); stock and capacity are never exceeded."""
     _validate(problem)
@@ -161,16 +218,12 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
             (S[it[rows]] >= q[rows][:, None]).all(axis=0) & np.isfinite(C[rg[rows[0]]])
         ).sum()
     sequence = np.argsort(options, kind="stable")
-    # capacity price: warehouses that the orders' whole-order options would overload cost more
-    load = np.zeros(len(whs))
-    for k in range(len(o_uni)):
-        rows = order_rows[bounds[k] : bounds[k + 1]]
-        ok = (S[it[rows]] >= q[rows][:, None]).all(axis=0) & np.isfinite(C[rg[rows[0]]])
-        if ok.any():
-            load[ok] += q[rows].sum() / ok.sum()
-    pressure = load / np.maximum(U, 1e-9)
-    finite = C[np.isfinite(C)]
-    price = np.clip(pressure - 0.8, 0.0, None) * (float(np.median(finite)) if finite.size else 0.0)
+    # prices of scarce stock (item x warehouse) and outbound capacity from the LP relaxation
+    # of the aggregate (item x region) flow problem
+    try:
+        mu, nu = _lp_prices(S, C, U, it, rg, q, problem.backorder_cost_per_unit)
+    except (NoSolutionError, _TooLarge):
+        mu, nu = np.zeros_like(S), _pressure_prices(S, C, U, it, rg, q, order_rows, bounds)
     out_w, out_q, out_line, reasons = [], [], [], []
     P = problem.parcel_cost
     parcels = split = 0
@@ -184,7 +237,8 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
         cost_r = C[r]
         full = (S[li] >= lq[:, None] - 1e-9).all(axis=0) & (U >= total - 1e-9) & np.isfinite(cost_r)
         if full.any():
-            w = int(np.argmin(np.where(full, cost_r + price, np.inf)))
+            priced = (cost_r + nu) * total + (mu[li] * lq[:, None]).sum(axis=0)
+            w = int(np.argmin(np.where(full, priced, np.inf)))
             S[li, w] -= lq
             U[w] -= total
             parcels += 1
@@ -206,7 +260,7 @@ def solve_routing(problem: RoutingProblem) -> RoutingResult:
             if ship.max() <= 1e-9:
                 break
             best = np.flatnonzero(ship >= ship.max() - 1e-9)
-            w = int(best[np.argmin(cost_r[best] + price[best])])
+            w = int(best[np.argmin(cost_r[best] + nu[best] + mu[li][:, best].mean(axis=0))])
             used.append(w)
             parcels += 1
             cap = U[w]
