@@ -8,8 +8,9 @@ its sourcing (``itemsuppliers`` → ``PO`` sources) and an optional spot-demand 
 
 Assumptions where the data files are silent (each a keyword argument):
   * ``as_of``: the day after the campaign's last recorded deposit day (not after the promise);
-  * ``promise_date``: presale orders are delivered from the launch date (``items.launch_date``;
-    without one, two weeks after the final-payment window closes);
+  * ``promise_date``: presale orders are delivered from the launch date: ``items.launch_date``
+    when it lies between the final-payment window's opening and 60 days after its close,
+    else two weeks after the final-payment window closes;
   * spot demand: from the forecast frame when it has the item (weekly sums from the launch
     week; std = (p90 - p10) / 2.563); otherwise ``spot_ratio`` x the expected presale units
     spread evenly over ``spot_weeks`` weeks with coefficient of variation ``spot_cv`` per week;
@@ -51,6 +52,7 @@ from scenarios.datasets.planning_data import PlanningData
 #: on the objective without its constant; the profit gap reached is reported) and a 25 s time
 #: limit (the best plan found by then is used, its gap reported). A tighter gap buys little:
 #: the SAA's own sampling error at 1,000 scenarios is of the same order.
+LAUNCH_WINDOW_DAYS = 60
 DEFAULT_OPTIONS = SolverOptions(backend="cbc", mip_gap=5e-3, time_limit_s=25.0)
 
 
@@ -133,12 +135,13 @@ def campaign_problem(
     )
     dep_start, dep_end = _d(row["deposit_start"]), _d(row["deposit_end"])
     fin_start, fin_end = _d(row["final_start"]), _d(row["final_end"])
-    launch = (
-        _d(item["launch_date"])
-        if pd.notna(item.get("launch_date"))
-        else fin_end + timedelta(days=14)
-    )
-    launch = max(launch, fin_start)
+    launch = fin_end + timedelta(days=14)
+    if pd.notna(item.get("launch_date")):
+        item_launch = _d(item["launch_date"])
+        # the item's launch belongs to this campaign only if it follows the final payments
+        # closely (a past campaign of the same item launched long before it)
+        if fin_start <= item_launch <= fin_end + timedelta(days=LAUNCH_WINDOW_DAYS):
+            launch = item_launch
     promise = launch
     if as_of is None:
         last = _d(deps["date"].max()) if not deps.empty else dep_start - timedelta(days=1)

@@ -195,6 +195,12 @@ def plan_presale(
     """Solve, evaluate, compare with no presale, and sweep the presale share."""
     options = options or SolverOptions()
     notes = []
+    earliest = min(s.lead_time_weeks for s in problem.sources)
+    if earliest > problem.promise_week:
+        notes.append(
+            f"no source can deliver by the promise date (week {problem.promise_week}; shortest lead "
+            f"time {earliest} weeks): every presale order ships late"
+        )
     solution = solve_presale(problem, options)
     inside = in_sample_metrics(problem, solution)
     evaluation = evaluate_plan(problem, solution, n_eval_samples, eval_seed)
