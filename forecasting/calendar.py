@@ -51,7 +51,8 @@ def bucket(freq: str) -> Bucket:
 def bucket_start(dates: pd.Series, freq: str) -> pd.Series:
     """Map dates to the start date of their bucket."""
     b = bucket(freq)
-    d = pd.to_datetime(dates).dt.normalize()
+    d = dates if pd.api.types.is_datetime64_any_dtype(dates) else pd.to_datetime(dates)
+    d = d.dt.normalize()
     if b.code == "D":
         return d
     return d.dt.to_period(b.period).dt.start_time

@@ -146,20 +146,49 @@ def mean(Y: np.ndarray, h: int, m: int = 1) -> np.ndarray:
     return np.repeat(mu[:, None], h, axis=1)
 
 
+def _event_ses(M: np.ndarray, V: np.ndarray, alpha: float, init: np.ndarray) -> np.ndarray:
+    """Final level of ℓ ← ℓ + α (v − ℓ) applied, per row, to the values ``V`` at the events
+    ``M`` (in time order), starting from ``init``. Rows are right-aligned and padded with their
+    initial level, so one :func:`scipy.signal.lfilter` call handles all of them."""
+    n = M.shape[0]
+    cnt = M.sum(axis=1)
+    D = int(cnt.max(initial=0))
+    if D == 0:
+        return init.copy()
+    rank = np.cumsum(M[:, ::-1], axis=1)[:, ::-1]          # 1 = last event of the row
+    E = np.repeat(init[:, None], D, axis=1)
+    r, c = np.nonzero(M)
+    E[r, D - rank[r, c]] = V[r, c]
+    L, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], E, axis=1,
+                   zi=((1.0 - alpha) * init)[:, None])
+    return L[:, -1]
+
+
 def _croston_states(Y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Croston's demand size z and inter-demand interval p after the history (NaN without
+    demand). Both start at the first demand and are smoothed with α at every later demand;
+    the interval counts observed buckets (closed days do not count)."""
     n, T = Y.shape
-    z = np.full(n, np.nan)
-    p = np.full(n, np.nan)
-    q = np.ones(n)  # buckets since the last demand
-    for t in range(T):
-        y = Y[:, t]
-        has = ~np.isnan(y)
-        dem = has & (y > 0)
-        first = dem & np.isnan(z)
-        upd = dem & ~np.isnan(z)
-        z = np.where(first, y, np.where(upd, z + alpha * (y - z), z))
-        p = np.where(first, q, np.where(upd, p + alpha * (q - p), p))
-        q = np.where(dem, 1.0, np.where(has, q + 1.0, q))
+    valid = ~np.isnan(Y)
+    dem = valid & (np.where(valid, Y, 0) > 0)
+    has = dem.any(axis=1)
+    first = np.where(has, dem.argmax(axis=1), 0)
+    rows = np.arange(n)
+    cv = np.cumsum(valid, axis=1).astype(float)
+    # interval at each demand: observed buckets since the previous demand (or the start)
+    prev = np.where(dem, cv, np.nan)
+    prev_filled = np.concatenate([np.zeros((n, 1)), prev[:, :-1]], axis=1)
+    idx = np.where(~np.isnan(prev_filled), np.arange(T)[None, :], 0)
+    np.maximum.accumulate(idx, axis=1, out=idx)
+    last_cv = np.where(idx > 0, prev_filled[rows[:, None], idx], 0.0)
+    q = cv - last_cv
+    z0 = np.where(has, Y[rows, first], np.nan)
+    p0 = np.where(has, q[rows, first], np.nan)
+    later = dem.copy()
+    later[rows, first] = False
+    later &= has[:, None]
+    z = _event_ses(later, np.where(valid, Y, 0.0), alpha, z0)
+    p = _event_ses(later, q, alpha, p0)
     return z, p
 
 
@@ -175,16 +204,13 @@ def tsb(Y: np.ndarray, h: int, m: int = 1, alpha: float = 0.1, beta: float = 0.1
     valid = ~np.isnan(Y)
     cnt = np.maximum(valid.sum(axis=1), 1)
     pos = np.where(valid, Y > 0, False)
-    prob = pos.sum(axis=1) / cnt
     with np.errstate(invalid="ignore", divide="ignore"):
-        size = np.where(pos, Y, 0).sum(axis=1) / np.maximum(pos.sum(axis=1), 1)
-    # initialise on the first year-ish of history, then run the recursions over all of it
-    for t in range(T):
-        y = Y[:, t]
-        has = ~np.isnan(y)
-        dem = has & (y > 0)
-        prob = np.where(has, prob + beta * (dem - prob), prob)
-        size = np.where(dem, size + alpha * (y - size), size)
+        prob0 = pos.sum(axis=1) / cnt
+        size0 = np.where(pos, Y, 0).sum(axis=1) / np.maximum(pos.sum(axis=1), 1)
+    # start at the history's demand rate and mean size, then update: the probability at every
+    # observed bucket (β), the size at every demand (α)
+    prob = _event_ses(valid, pos.astype(float), beta, prob0)
+    size = _event_ses(pos, np.where(valid, Y, 0.0), alpha, size0)
     f = np.where(valid.any(axis=1), prob * size, np.nan)
     return np.repeat(f[:, None], h, axis=1)
 

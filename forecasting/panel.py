@@ -141,7 +141,8 @@ def validate_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         if bad.any():
             raise ForecastInputError(f"sales: column {k!r} is empty at {_bad_rows(bad, df[k])}")
         df[k] = df[k].astype(str)
-    dates = pd.to_datetime(df["date"], errors="coerce")
+    dates = df["date"] if pd.api.types.is_datetime64_any_dtype(df["date"]) else \
+        pd.to_datetime(df["date"], errors="coerce")
     bad = dates.isna()
     if bad.any():
         raise ForecastInputError(
