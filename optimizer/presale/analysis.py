@@ -198,7 +198,8 @@ def plan_presale(
     earliest = min(s.lead_time_weeks for s in problem.sources)
     if earliest > problem.promise_week:
         notes.append(
-            f"no source can deliver by the promise date (week {problem.promise_week}; shortest lead "
+            f"no source can deliver by the promise date (week {problem.promise_week}; "
+            "shortest lead "
             f"time {earliest} weeks): every presale order ships late"
         )
     solution = solve_presale(problem, options)
