@@ -383,6 +383,9 @@ def solve_highs_arrays(cost, matrix, row_lower, row_upper, col_lower, col_upper,
         raise UnboundedError(f"model {name!r} is unbounded or infeasible")
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if status != ms.kOptimal and not has_solution:
+        if status == ms.kObjectiveBound and cutoff is not None:
+            # the search proved that nothing beats the cutoff: infeasible *given* the cutoff
+            raise InfeasibleError(f"model {name!r}: no solution better than the cutoff {cutoff:g}")
         if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt,
                       ms.kObjectiveBound):
             raise NoSolutionError(f"model {name!r}: no feasible solution within {options.time_limit_s} s")

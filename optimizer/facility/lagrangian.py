@@ -38,7 +38,7 @@ import scipy.sparse as sp
 
 from optimizer.facility.cflp import FacilityResult, solve_direct
 from optimizer.facility.instances import FacilityProblem
-from optimizer.solver import SolverOptions, solve_highs_arrays
+from optimizer.solver import InfeasibleError, NoSolutionError, SolverOptions, solve_highs_arrays
 
 
 def knapsacks(problem: FacilityProblem, lam: np.ndarray):
@@ -277,10 +277,26 @@ def solve_lagrangian(
             fixed_closed=fixed_closed,
             link_mask=near,
         )
-    except Exception:
+    except NoSolutionError:
+        # time limit before the reduced model found anything better than the cutoff: the
+        # heuristic stands, proven only down to the Lagrangian bound
         if ub_sol is None:
             raise
-        # the cutoff pruned everything: nothing beats the heuristic by more than 1e-9
+        return FacilityResult(
+            problem.name,
+            ub,
+            lb,
+            "feasible",
+            ub_sol[0],
+            ub_sol[1],
+            time.perf_counter() - start,
+            "lagrangian+fixing+strong-mip",
+            stats,
+        )
+    except InfeasibleError:
+        if ub_sol is None:
+            raise
+        # the search proved nothing beats the cutoff: the heuristic is optimal within 1e-9
         return FacilityResult(
             problem.name,
             ub,
