@@ -134,7 +134,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
     ) -> None:
         """Plan production for a presale campaign: commit now, recourse after final payments.
 
-        Give a campaign document with --file, or a CAMPAIGN_ID with --data DIR. Prints the plan
+        Give a campaign document with --file, or a CAMPAIGN_ID (read from the database, where
+        its plan is stored as proposed MO/PO lines; or from a folder with --data DIR). Prints the plan
         (MO/PO batches per week and source), the stock-out probability, expected leftover,
         expected profit with its spread, turnover days, the recommended presale share and the
         value of presale information. Money is in the campaign's currency, quantities in units.
@@ -173,26 +174,34 @@ def register(cli: click.Group, bench: click.Group) -> None:
             return
         if not campaign_id:
             raise CliError("give a CAMPAIGN_ID (with --data DIR) or --file CAMPAIGN.json")
+        kwargs = dict(
+            options=options,
+            n_scenarios=n_scenarios or 1000,
+            seed=seed or 0,
+            shares=shares,
+            eval_samples=eval_samples,
+            share_scenarios=sweep_scenarios,
+        )
         if not data_dir:
-            raise CliError(
-                "presale plan CAMPAIGN_ID reads the database once the service layer is wired; "
-                "for now pass --data DIR (a folder of data files) or --file CAMPAIGN.json"
+            # the database: plan and store the lines as proposals (api.services.stage_runs)
+            from api.cli.data_cmd import ensure_schema
+            from api.services.stage_runs import run_presale
+
+            ensure_schema()
+            with _stdout_to_stderr():
+                result, stored = run_presale(campaign_id, **kwargs)
+            _print_report(result.metrics, as_json)
+            click.echo(
+                f"stored {stored['lines']} proposed line(s) under plan run {stored['plan_run_id']}",
+                err=True,
             )
+            return
         from scenarios.datasets.files import read_dir
         from scenarios.presale import plan_campaign
 
         data = read_dir(data_dir, require=("items", "presales", "itemsuppliers"))
         with _stdout_to_stderr():
-            result = plan_campaign(
-                data,
-                campaign_id,
-                options=options,
-                n_scenarios=n_scenarios or 1000,
-                seed=seed or 0,
-                shares=shares,
-                eval_samples=eval_samples,
-                share_scenarios=sweep_scenarios,
-            )
+            result = plan_campaign(data, campaign_id, **kwargs)
         _print_report(result.metrics, as_json)
 
     @bench.command("presale")

@@ -34,3 +34,18 @@ def test_replenish_stores_proposed_pos_and_keeps_approved(db, tmp_path, capsys):
 def test_replenish_on_an_empty_database_says_what_to_do(db, capsys):
     assert main(["replenish"]) == 1
     assert "run `stockpilot import DIR` first" in capsys.readouterr().err
+
+
+def test_presale_plan_from_the_database_stores_its_lines(db, tmp_path, capsys):
+    assert main(["sample", str(tmp_path / "s")]) == 0
+    assert main(["import", "--quiet", str(tmp_path / "s")]) == 0
+    args = ["presale", "plan", "PS-NEW01-3", "--scenarios", "100", "--no-sweep", "--json"]
+    assert main(args) == 0
+    assert main(args) == 0  # a re-plan replaces the campaign's proposals
+    out = capsys.readouterr()
+    assert "stored" in out.err and "proposed line(s)" in out.err
+    with transaction(db) as s:
+        lines = s.scalars(select(OperationPlan).where(OperationPlan.source == "presale:PS-NEW01-3")).all()
+    assert lines and all(line.type in ("MO", "PO") and line.item_id == "NEW01" for line in lines)
+    assert len({line.plan_run_id for line in lines}) == 1
+    assert all(line.reasons.get("campaign_id") == "PS-NEW01-3" for line in lines)
