@@ -33,6 +33,7 @@ from optimizer.replenishment.model import (
     build,
     extract,
     heuristic_start,
+    trimmed_start,
     spend,
     true_cost,
     volume_use,
@@ -42,12 +43,18 @@ from optimizer.solver import SolverOptions, solve_matrix
 PARALLEL_MIN_SKUS = 400
 
 
-def solve_one(comp: Component, kwargs: dict, options: SolverOptions):
+def solve_one(comp: Component, kwargs: dict, options: SolverOptions, start_qty=None):
     """Build, solve and extract one component (runs in a worker process). HiGHS starts from
-    the greedy plan of ``model.heuristic_start`` (without it HiGHS was seen to end its time
-    limit with no plan at all)."""
+    ``start_qty`` (an earlier plan of the component, trimmed to its budget share) when given,
+    else from the greedy plan of ``model.heuristic_start`` (without a start HiGHS was seen to
+    end its time limit with no plan at all)."""
     model, lay = build(comp, name=f"replenishment_c{comp.cid}", **kwargs)
-    info, x = solve_matrix(model, options, start=heuristic_start(comp, lay, model))
+    start = None
+    if start_qty is not None:
+        start = trimmed_start(comp, lay, model, start_qty, kwargs.get("budget"))
+    if start is None:
+        start = heuristic_start(comp, lay, model)
+    info, x = solve_matrix(model, options, start=start)
     return comp.cid, info, extract(comp, lay, x)
 
 
@@ -64,7 +71,7 @@ class Runner:
             ctx = multiprocessing.get_context("fork")  # workers start before any solve here
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
-    def run(self, kwargs_of, options: SolverOptions, only=None, share: float = 1.0):
+    def run(self, kwargs_of, options: SolverOptions, only=None, share: float = 1.0, starts=None):
         """Solve the components; with a deadline, each solve's time limit is cut so that this
         pass uses at most ``share`` of the time left (never below 0.2 s)."""
         todo = [c for c in self.comps if only is None or c.cid in only]
@@ -74,9 +81,10 @@ class Runner:
             per = max(0.2, share * left * min(self.workers, len(todo)) / len(todo))
             if options.time_limit_s is None or per < options.time_limit_s:
                 options = options.with_(time_limit_s=per)
+        starts = starts or {}
         if self.pool is None:
-            return [solve_one(c, kwargs_of(c), options) for c in todo]
-        futures = [self.pool.submit(solve_one, c, kwargs_of(c), options) for c in todo]
+            return [solve_one(c, kwargs_of(c), options, starts.get(c.cid)) for c in todo]
+        futures = [self.pool.submit(solve_one, c, kwargs_of(c), options, starts.get(c.cid)) for c in todo]
         return [f.result() for f in futures]
 
     def close(self):
@@ -145,7 +153,8 @@ def coordinate(comps: list[Component], n_wh: int, budget, volume_cap, vol_floor_
                 return {"budget": np.where(np.isfinite(B), b_share[i], np.inf),
                         "volume_cap": np.where(np.isfinite(V), v_share[i], np.inf)}
 
-            res = runner.run(repair_kwargs, options, share=0.6)
+            res = runner.run(repair_kwargs, options, share=0.6,
+                             starts={cid: sol.qty for cid, sol in sols.items()})
             record(res, f"repair{rounds}")
             rep = {cid: sol for cid, _, sol in res}
             cost = plan_cost(rep)
@@ -164,7 +173,8 @@ def coordinate(comps: list[Component], n_wh: int, budget, volume_cap, vol_floor_
             step = (best_cost - best_lb) / norm2 if np.isfinite(best_lb) else 1e-6
             lam = np.maximum(0.0, lam + step * g_b)
             mu = np.maximum(0.0, mu + step * g_v)
-            res = runner.run(lambda c: {"budget_price": lam, "volume_price": mu}, options, share=0.5)
+            res = runner.run(lambda c: {"budget_price": lam, "volume_price": mu}, options, share=0.5,
+                             starts={cid: sol.qty for cid, sol in sols.items()})
             record(res, f"priced{rounds}")
             sols = {cid: sol for cid, _, sol in res}
             lb = sum(info.bound if info.bound is not None else -np.inf for _, info, _ in res)

@@ -428,6 +428,31 @@ def heuristic_start(comp: Component, lay: Layout, model: MatrixModel) -> np.ndar
     return None
 
 
+def trimmed_start(comp: Component, lay: Layout, model: MatrixModel, qty: np.ndarray,
+                  budget=None) -> np.ndarray | None:
+    """An earlier plan ``qty`` (A,T) made feasible for ``model``: in each period over its
+    ``budget`` the cheapest lines are dropped until it fits (dropping lines never breaks another
+    rule: stock only falls, lost sales absorb the gap). ``None`` if it still does not fit."""
+    qty = np.where(comp.allowed, qty, 0.0)
+    if budget is not None:
+        b = np.asarray(budget, dtype=float)
+        for t in range(qty.shape[1]):
+            if not np.isfinite(b[t]):
+                continue
+            value = qty[:, t] * comp.unit_cost
+            for a in np.argsort(value):
+                if value.sum() <= b[t] + 1e-6:
+                    break
+                if value[a] > 0:
+                    qty[a, t] = 0.0
+                    value[a] = 0.0
+    x = _state(comp, lay, qty)
+    act = model.A @ x
+    ok = (np.all(act >= model.row_lower - 1e-6) and np.all(act <= model.row_upper + 1e-6)
+          and np.all(x >= model.col_lower - 1e-9) and np.all(x <= model.col_upper + 1e-9))
+    return x if ok else None
+
+
 def _state(comp: Component, lay: Layout, qty: np.ndarray) -> np.ndarray:
     """The full column vector implied by order quantities ``qty`` (A,T)."""
     K, T = lay.K, lay.T
