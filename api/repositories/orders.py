@@ -246,13 +246,15 @@ def list_lines(
     return [_line(r) for r in rows], int(total or 0)
 
 
-def bump_revision(session: Session, order_id: str, expected: int, n_lines: int) -> int | None:
+def bump_revision(
+    session: Session, order_id: str, expected: int, n_lines: int, now: datetime | None = None
+) -> int | None:
     """Move every line of the order from revision ``expected`` to ``expected + 1``; the new
     revision, or ``None`` when another writer got there first."""
     result = session.execute(
         update(OP)
         .where(key_filter(order_id), OP.revision == expected)
-        .values(revision=expected + 1, updated_at=utcnow())
+        .values(revision=expected + 1, updated_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != n_lines:
@@ -268,6 +270,12 @@ def update_line(session: Session, line_id: int, **values) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def update_lines(session: Session, rows: list[dict]) -> None:
+    """Several lines at once (one executemany): each dict has ``id`` and the new values."""
+    if rows:
+        session.execute(update(OP), rows)
 
 
 def add_audit(
@@ -351,11 +359,13 @@ def record_release(session: Session, order_id: str, supplier_id: str, revision: 
     session.flush()
 
 
-def touch_supplier_order(session: Session, order_id: str, revision: int) -> None:
+def touch_supplier_order(
+    session: Session, order_id: str, revision: int, now: datetime | None = None
+) -> None:
     session.execute(
         update(SupplierOrder)
         .where(SupplierOrder.order_ref == order_id)
-        .values(updated_at=utcnow(), revision=revision)
+        .values(updated_at=now or utcnow(), revision=revision)
     )
 
 

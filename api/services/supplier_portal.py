@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.keys import Principal
-from api.db.models import Buffer, ItemSupplier, Sale, Shipment
-from api.errors import IllegalTransition, NotFound, Unprocessable
+from api.db.base import utcnow
+from api.db.models import AuditEvent, Buffer, ItemSupplier, Sale, Shipment
+from api.errors import IllegalTransition, NotFound, PreconditionFailed, Unprocessable
 from api.repositories import orders as repo
 from api.services.idempotency import Answer, check_key, run_idempotent
 from api.services.lifecycle import TransitionError, check_transition, within_tolerance
@@ -217,31 +218,49 @@ def acknowledge(
                     str(exc), line_id=line.id, from_status=line.status, to_status=status
                 ) from None
             planned.append((line, d, status, qty, when, review))
-        new_rev = _bump(s, order, expected)
-        results = []
+        now = utcnow()
+        new_rev = repo.bump_revision(s, order.id, expected, len(order.lines), now)
+        if new_rev is None:
+            raise PreconditionFailed(
+                f"order {order.id} was changed by someone else meanwhile; GET it again"
+            )
+        results, updates, audits, changed = [], [], [], {}
         for line, d, status, qty, when, review in planned:
-            repo.update_line(s, line.id, status=status, quantity_confirmed=qty, confirmed_date=when)
-            repo.add_audit(
-                s,
-                principal.actor,
-                "operationplan",
-                str(line.id),
-                "acknowledge",
-                line.status,
-                status,
-                {
-                    "order": order.id,
-                    "decision": d["decision"],
-                    "reason": d.get("reason"),
-                    "quantity": qty,
-                    "date": when.isoformat() if when else None,
-                    "needs_review": review,
-                },
+            values = {"status": status, "quantity_confirmed": qty, "confirmed_date": when}
+            updates.append({"id": line.id, "updated_at": now, **values})
+            changed[line.id] = values
+            audits.append(
+                AuditEvent(
+                    actor=principal.actor,
+                    entity_type="operationplan",
+                    entity_id=str(line.id),
+                    action="acknowledge",
+                    from_status=line.status,
+                    to_status=status,
+                    detail={
+                        "order": order.id,
+                        "decision": d["decision"],
+                        "reason": d.get("reason"),
+                        "quantity": qty,
+                        "date": when.isoformat() if when else None,
+                        "needs_review": review,
+                    },
+                )
             )
             results.append(LineResult(line.id, d["decision"], status, review, qty, when))
-        repo.touch_supplier_order(s, order.id, new_rev)
+        repo.update_lines(s, updates)
+        s.add_all(audits)
+        repo.touch_supplier_order(s, order.id, new_rev, now)
         s.flush()
-        result = AckResult(repo.load_order(s, order.id), results)
+        # the order as now stored, built from what was written (no second read)
+        lines = tuple(
+            replace(line, revision=new_rev, updated_at=now, **changed.get(line.id, {}))
+            for line in order.lines
+        )
+        updated = replace(
+            order, revision=new_rev, updated_at=now, lines=lines, status=repo.summary_status(lines)
+        )
+        result = AckResult(updated, results)
         return Answer(200, render(result), {"ETag": repo.etag_for(new_rev)})
 
     return run_idempotent(sessions, principal.scope, key, "POST", path, raw_body, work)

@@ -161,6 +161,7 @@ def test_acknowledgement_replay_applied_once(client, keys, plan, sessions):
     assert n == 2  # one per line, once
     order = client.get(f"/api/v1/supplier/purchase-orders/{oid}", headers=keys["s1"]).get_json()
     assert order["revision"] == 4  # approve, release, one acknowledgement
+    assert first.get_json()["order"] == order  # the answer shows the order exactly as stored
     # same key, another body → refused
     other = {
         "lines": [{"line_id": lines[0]["id"], "decision": "reject", "reason": "changed my mind"}]
