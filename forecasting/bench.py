@@ -237,7 +237,8 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
         summary[f"{metric}_ratio_to_best_reference"] = round(sp[metric] / best[1][metric], 4)
         summary[f"best_reference_{metric}"] = best[0]
     if "Prophet" in results:
-        summary["speedup_vs_prophet"] = round(sp["series_per_s"] / results["Prophet"]["series_per_s"], 1)
+        summary["speedup_vs_prophet"] = round(
+            sp["series_per_s"] / results["Prophet"]["series_per_s"], 1)
     summary["goals"] = {
         "mase_le_0.95_best": summary["mase_ratio_to_best_reference"] <= 0.95,
         "rmsse_le_0.95_best": summary["rmsse_ratio_to_best_reference"] <= 0.95,
@@ -249,5 +250,6 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
         for k, x in list(v.items()):
             if isinstance(x, float):
                 v[k] = round(x, 4)
-    return {"freq": b.code, "horizon": horizon, "holidays_country": holidays_country, "series": len(keys), "cutoff": str(cut.date()),
+    return {"freq": b.code, "horizon": horizon, "holidays_country": holidays_country,
+            "series": len(keys), "cutoff": str(cut.date()),
             "n_jobs": n_jobs, "seed": seed, "models": results, "summary": summary}

@@ -150,7 +150,6 @@ def _event_ses(M: np.ndarray, V: np.ndarray, alpha: float, init: np.ndarray) -> 
     """Final level of ℓ ← ℓ + α (v − ℓ) applied, per row, to the values ``V`` at the events
     ``M`` (in time order), starting from ``init``. Rows are right-aligned and padded with their
     initial level, so one :func:`scipy.signal.lfilter` call handles all of them."""
-    n = M.shape[0]
     cnt = M.sum(axis=1)
     D = int(cnt.max(initial=0))
     if D == 0:
