@@ -145,6 +145,8 @@ def solve_pulp(prob: pulp.LpProblem, options: SolverOptions = SolverOptions(),
     constraints in conflict (:func:`explain_infeasible_pulp`).
     """
     solver = _pulp_solver(options)
+    if options.backend == "highs":
+        _new_highs()  # the one-time HiGHS banner goes to stderr, never into JSON on stdout
     start = time.perf_counter()
     prob.solve(solver)
     wall = time.perf_counter() - start
@@ -154,7 +156,10 @@ def solve_pulp(prob: pulp.LpProblem, options: SolverOptions = SolverOptions(),
     if options.backend == "highs" and getattr(prob, "solverModel", None) is not None:
         info = prob.solverModel.getInfo()
         if prob.isMIP() and info.mip_node_count >= 0:
-            bound = float(info.mip_dual_bound)
+            # HiGHS sees the model without its objective constant, and negated when it is a
+            # maximisation (PuLP hands HiGHS "min -f"): map its dual bound back onto the model
+            highs_obj = float(info.objective_function_value)
+            bound = float(pulp.value(prob.objective) or 0.0) - prob.sense * (highs_obj - float(info.mip_dual_bound))
     if status == "Infeasible":
         conflicts = explain_infeasible_pulp(prob, options) if explain else []
         raise InfeasibleError(f"model {prob.name!r} is infeasible", conflicts)
@@ -194,16 +199,17 @@ def explain_infeasible_pulp(prob: pulp.LpProblem, options: SolverOptions = Solve
     """
     elastic = pulp.LpProblem(f"{prob.name}_elastic", pulp.LpMinimize)
     slacks: list[tuple[str, pulp.LpVariable]] = []
-    for idx, (name, con) in enumerate(prob.constraints.items()):
+    for idx, con in enumerate(prob.constraints()):
+        name = con.name
         rhs = -con.constant
         lhs = pulp.lpSum(coef * var for var, coef in con.items())
         if con.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
-            s_minus = pulp.LpVariable(f"_el_m{idx}", lowBound=0)
+            s_minus = elastic.add_variable(f"_el_m{idx}", lowBound=0)
             slacks.append((name, s_minus))
         else:
             s_minus = 0
         if con.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
-            s_plus = pulp.LpVariable(f"_el_p{idx}", lowBound=0)
+            s_plus = elastic.add_variable(f"_el_p{idx}", lowBound=0)
             slacks.append((name, s_plus))
         else:
             s_plus = 0
