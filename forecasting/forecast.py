@@ -143,25 +143,29 @@ def _debias(mean, resid, actual, groups, status):
 
 
 def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models="auto",
-             cv_windows: int = 2, combine: int = 3, categories=None,
+             cv_windows: int | None = None, combine: int = 3, categories=None,
              new_series: pd.DataFrame | None = None, future_promo: pd.DataFrame | None = None,
              holidays_country: str | None = None, n_jobs: int | None = None,
              chunk_size: int = 256, mapper: Mapper | None = None, progress: bool = False,
              seed: int = 0, debias: bool = True) -> ForecastResult:
     """Forecast every item × location of ``sales`` ``horizon`` buckets of ``freq`` ahead.
 
-    ``models``: ``"auto"`` (choice by pattern and CV) or names, e.g. ``"ets"`` or
+    ``cv_windows``: rolling-origin windows (default: 3 when the panel's history holds
+    3·h + max(h, 8) buckets, else 2). ``models``: ``"auto"`` (choice by pattern and CV) or names, e.g. ``"ets"`` or
     ``["ses", "theta"]`` (CV chooses among them). ``combine``: average the k best models.
     ``future_promo``: planned promotions (``item_id, location_id, date, promo``) for the
     horizon. ``mapper``: the executor seam (default: a local process pool of ``n_jobs``)."""
-    if not isinstance(cv_windows, int) or cv_windows < 2:
-        raise ForecastInputError(f"cv_windows: at least 2 rolling-origin windows, got {cv_windows!r}")
+    if cv_windows is not None and (not isinstance(cv_windows, int) or cv_windows < 2):
+        raise ForecastInputError(
+            f"cv_windows: at least 2 rolling-origin windows, got {cv_windows!r}")
     extra = parse_levels(levels)
     quantiles = tuple(sorted(set(BASE_QUANTILES + extra)))
     model_names = parse_models(models)
     panel = build_panel(sales, horizon, freq, future_promo=future_promo,
                         holidays_country=holidays_country)
     h = panel.horizon
+    if cv_windows is None:  # 3 windows when the history allows, else 2
+        cv_windows = 3 if len(panel.hist_dates) >= 3 * h + max(h, 8) else 2
     cfg = EngineConfig(horizon=h, season_length=panel.freq.season_length, models=model_names,
                        cv_windows=cv_windows, combine=combine,
                        all_dates=tuple(panel.hist_dates.append(panel.future_dates)),
