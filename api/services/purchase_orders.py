@@ -23,6 +23,7 @@ from api.errors import (
     PreconditionRequired,
     Unprocessable,
 )
+from api.repositories import feed as feed_repo
 from api.repositories import orders as repo
 from api.services.lifecycle import TransitionError, check_transition
 from api.services.uow import read_only, unit_of_work
@@ -159,9 +160,9 @@ def change_status(
         for line in lines:
             _transition(s, principal, order, line, target, action)
         if action == "release":
-            repo.record_release(s, order.id, order.supplier_id, new_rev)
-        elif repo.supplier_order(s, order.id) is not None:
-            repo.touch_supplier_order(s, order.id, new_rev)
+            feed_repo.record_release(s, order.id, order.supplier_id, new_rev)
+        elif feed_repo.supplier_order(s, order.id) is not None:
+            feed_repo.touch_supplier_order(s, order.id, new_rev)
         s.flush()
         return repo.load_order(s, order.id)
 
@@ -283,7 +284,7 @@ def review_changes(
                     quantity_confirmed=None,
                     confirmed_date=None,
                 )
-        repo.touch_supplier_order(s, order.id, new_rev)
+        feed_repo.touch_supplier_order(s, order.id, new_rev)
         s.flush()
         return repo.load_order(s, order.id)
 
@@ -328,8 +329,8 @@ def receive(
                 },
                 quantity_received=(line.quantity_received or 0.0) + float(r["quantity"]),
             )
-        if repo.supplier_order(s, order.id) is not None:
-            repo.touch_supplier_order(s, order.id, new_rev)
+        if feed_repo.supplier_order(s, order.id) is not None:
+            feed_repo.touch_supplier_order(s, order.id, new_rev)
         s.flush()
         return repo.load_order(s, order.id)
 

@@ -16,6 +16,7 @@ from api.auth.keys import Principal
 from api.db.base import utcnow
 from api.db.models import AuditEvent, Buffer, ItemSupplier, Sale, Shipment
 from api.errors import IllegalTransition, NotFound, PreconditionFailed, Unprocessable
+from api.repositories import feed as feed_repo
 from api.repositories import orders as repo
 from api.services.idempotency import Answer, check_key, run_idempotent
 from api.services.lifecycle import TransitionError, check_transition, within_tolerance
@@ -56,7 +57,7 @@ def _utc(dt: datetime | None) -> datetime | None:
 
 def _cursor(cursor: str | None):
     try:
-        return repo.decode_cursor(cursor) if cursor else None
+        return feed_repo.decode_cursor(cursor) if cursor else None
     except ValueError as exc:
         raise Unprocessable(
             str(exc), errors=[{"pointer": "/cursor", "location": "query", "detail": str(exc)}]
@@ -71,7 +72,7 @@ def feed_etag(
 
     after = _cursor(cursor)
     with read_only(sessions) as s:
-        fp = repo.feed_fingerprint(s, principal.supplier_id, _utc(updated_since), after)
+        fp = feed_repo.feed_fingerprint(s, principal.supplier_id, _utc(updated_since), after)
     raw = repr((principal.supplier_id, _utc(updated_since), cursor, limit, fp)).encode()
     return '"f' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
@@ -87,19 +88,19 @@ def feed(
     oldest change first (ties by order id)."""
     after = _cursor(cursor)
     with read_only(sessions) as s:
-        page = repo.feed_page(s, principal.supplier_id, _utc(updated_since), after, limit)
+        page = feed_repo.feed_page(s, principal.supplier_id, _utc(updated_since), after, limit)
         stamps = dict(page)
         # updated_at of a feed item is its position in the feed (pass it back as updated_since)
         orders = [
             replace(o, updated_at=stamps[o.id])
             for o in repo.load_orders(s, [oid for oid, _ in page])
         ]
-    next_cursor = repo.encode_cursor(page[-1][1], page[-1][0]) if len(page) == limit else None
+    next_cursor = feed_repo.encode_cursor(page[-1][1], page[-1][0]) if len(page) == limit else None
     return FeedPage(orders, next_cursor, "")
 
 
 def _visible(s: Session, principal: Principal, order_id: str) -> repo.Order:
-    released = repo.supplier_order(s, order_id)
+    released = feed_repo.supplier_order(s, order_id)
     if released is None or released.supplier_id != principal.supplier_id:
         raise NotFound(f"purchase order {order_id!r} not found")
     order = repo.load_order(s, order_id)
@@ -250,7 +251,7 @@ def acknowledge(
             results.append(LineResult(line.id, d["decision"], status, review, qty, when))
         repo.update_lines(s, updates)
         s.add_all(audits)
-        repo.touch_supplier_order(s, order.id, new_rev, now)
+        feed_repo.touch_supplier_order(s, order.id, new_rev, now)
         s.flush()
         # the order as now stored, built from what was written (no second read)
         lines = tuple(
@@ -325,7 +326,7 @@ def ship(
                     "carrier": body.get("carrier"),
                 },
             )
-        repo.touch_supplier_order(s, order.id, new_rev)
+        feed_repo.touch_supplier_order(s, order.id, new_rev)
         shipment = Shipment(
             supplier_id=principal.supplier_id,
             order_ref=order.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.bench.api_load import Stats, _pct, summarize
+from api.bench.pollers import Stats, _pct, summarize
 from api.services.lru import LruCache
 
 
