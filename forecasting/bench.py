@@ -136,7 +136,8 @@ def _run_prophet(train: pd.DataFrame, keys: list, future, n_jobs: int, progress:
 
 
 def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: int | None = None,
-                  seed: int = 0, arima: bool = True, prophet: bool = True, n_jobs: int | None = None,
+                  seed: int = 0, arima: bool = True, prophet: bool = True,
+                  n_jobs: int | None = None,
                   progress: bool = True, combine: int = 3,
                   holidays_country: str | None = None) -> dict:
     """Run the benchmark (see module doc) and return the JSON-able result."""

@@ -227,7 +227,8 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             fm = np.nanmean(final, axis=0)
-        label = np.array(["+".join(names[c] for c, o in zip(order[:, i], ok[:, i], strict=False) if o)
+        label = np.array(["+".join(names[c] for c, o in zip(order[:, i], ok[:, i], strict=True)
+                                   if o)
                           for i in range(len(cvr))], dtype=object)
         mean[cvr] = fm
         model[cvr] = label
@@ -247,6 +248,7 @@ def forecast_block(block: Block, cfg: EngineConfig) -> BlockResult:
     mean[bad] = 0.0
     model[bad] = "zero"
     mean = np.where(block.closed_future, 0.0, np.maximum(np.nan_to_num(mean), 0.0))
-    return BlockResult(keys=block.keys, mean=mean, resid=resid, actual=actual, scale=scale, model=model,
+    return BlockResult(keys=block.keys, mean=mean, resid=resid, actual=actual, scale=scale,
+                       model=model,
                        pattern=pattern, adi=adi, cv2=cv2, n_obs=n_obs, status=status,
                        closed_future=block.closed_future, errors=errors)

@@ -54,7 +54,8 @@ def parse_levels(levels) -> tuple[float, ...]:
         try:
             levels = [float(x) for x in levels.split(",") if x.strip()]
         except ValueError as exc:
-            raise ForecastInputError(f"levels: expected numbers like 0.8,0.95, got {levels!r}") from exc
+            raise ForecastInputError(
+                f"levels: expected numbers like 0.8,0.95, got {levels!r}") from exc
     out = []
     for q in levels:
         q = float(q)
@@ -81,7 +82,8 @@ def _categories(categories) -> dict:
     if categories is None:
         return {}
     if isinstance(categories, pd.DataFrame):
-        return dict(zip(categories["item_id"].astype(str), categories["category"].astype(str), strict=False))
+        return dict(zip(categories["item_id"].astype(str), categories["category"].astype(str),
+                        strict=True))
     if isinstance(categories, pd.Series):
         return {str(k): str(v) for k, v in categories.items()}
     return {str(k): str(v) for k, v in dict(categories).items()}
@@ -100,7 +102,8 @@ def _peer_forecasts(series: pd.DataFrame, mean: np.ndarray, cats: dict,
     how = np.empty(len(targets), dtype=object)
     cache: dict = {}
     for j, r in enumerate(targets):
-        for label, mask_key in (("category+location", (cat[r], loc[r])), ("category", (cat[r], None)),
+        for label, mask_key in (("category+location", (cat[r], loc[r])),
+                                ("category", (cat[r], None)),
                                 ("location", (None, loc[r])), ("all", (None, None))):
             c, lo = mask_key
             if c == "":
@@ -151,8 +154,9 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
     """Forecast every item × location of ``sales`` ``horizon`` buckets of ``freq`` ahead.
 
     ``cv_windows``: rolling-origin windows (default: 3 when the panel's history holds
-    3·h + max(h, 8) buckets, else 2). ``models``: ``"auto"`` (choice by pattern and CV) or names, e.g. ``"ets"`` or
-    ``["ses", "theta"]`` (CV chooses among them). ``combine``: average the k best models.
+    3·h + max(h, 8) buckets, else 2). ``models``: ``"auto"`` (choice by pattern and CV) or
+    names, e.g. ``"ets"`` or ``["ses", "theta"]`` (CV chooses among them). ``combine``:
+    average the k best models.
     ``future_promo``: planned promotions (``item_id, location_id, date, promo``) for the
     horizon. ``mapper``: the executor seam (default: a local process pool of ``n_jobs``)."""
     if cv_windows is not None and (not isinstance(cv_windows, int) or cv_windows < 2):
@@ -230,7 +234,8 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
         need = cv_windows * h + max(h, 8)
         w = np.clip(series["n_obs"].to_numpy()[targets] / need, 0, 1)
         w = np.where(status[targets] == "empty", 0.0, w)
-        mean[targets] = np.where(closed[targets], 0.0, w[:, None] * mean[targets] + (1 - w[:, None]) * peer)
+        blend = w[:, None] * mean[targets] + (1 - w[:, None]) * peer
+        mean[targets] = np.where(closed[targets], 0.0, blend)
         lab = series["model"].to_numpy().astype(object)
         lab[targets] = [f"coldstart:{hw}" if st == "empty" else f"{m}+coldstart:{hw}"
                         for st, m, hw in zip(status[targets], lab[targets], how, strict=False)]
@@ -260,6 +265,7 @@ def forecast(sales: pd.DataFrame, horizon: int, freq: str, *, levels=(), models=
         out[quantile_name(q)] = Qs[a].ravel()
     out["model"] = np.repeat(series["model"].to_numpy(), h)
     series["note"] = ["; ".join(list(panel.issues.get((i, lo), [])) + list(nt))
-                      for i, lo, nt in zip(series["item_id"], series["location_id"], notes, strict=False)]
+                      for i, lo, nt in zip(series["item_id"], series["location_id"], notes,
+                                           strict=True)]
     hist = panel.long[KEYS + ["date", "qty"]]
     return ForecastResult(forecasts=out, series=series, history=hist)

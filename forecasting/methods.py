@@ -83,7 +83,8 @@ _SES_MEMO: dict = {}
 def _best_alpha(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Final level and α of the SES with the least one-step SSE, per row. Memoised on the
     array's content: ses, theta and imapa (k = 1) fit the same SES on the same history."""
-    key = (Y.shape, hashlib.blake2b(np.ascontiguousarray(Y).view(np.uint8), digest_size=16).digest())
+    digest = hashlib.blake2b(np.ascontiguousarray(Y).view(np.uint8), digest_size=16).digest()
+    key = (Y.shape, digest)
     hit = _SES_MEMO.get(key)
     if hit is not None:
         return hit

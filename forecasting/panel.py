@@ -97,7 +97,8 @@ def sample_block(panel: Panel, k: int) -> Block:
     """Up to ``k`` evenly spaced series of the panel as one block (history and promotions
     only), for panel-wide decisions taken before the chunked run."""
     T, h = len(panel.hist_dates), panel.horizon
-    codes = np.unique(np.linspace(0, panel.n_series - 1, min(k, panel.n_series)).round().astype(int))
+    spaced = np.linspace(0, panel.n_series - 1, min(k, panel.n_series))
+    codes = np.unique(spaced.round().astype(int))
     pos = np.full(panel.n_series, -1)
     pos[codes] = np.arange(len(codes))
     rows = pos[panel.long["code"].to_numpy()]
@@ -146,7 +147,8 @@ def validate_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     bad = dates.isna()
     if bad.any():
         raise ForecastInputError(
-            f"sales: column 'date' must be a date (YYYY-MM-DD); bad value at {_bad_rows(bad, df['date'])}")
+            "sales: column 'date' must be a date (YYYY-MM-DD); "
+            f"bad value at {_bad_rows(bad, df['date'])}")
     df["date"] = dates
     qty = pd.to_numeric(df["qty"], errors="coerce")
     bad = qty.isna() & df["qty"].notna()
@@ -177,7 +179,8 @@ def validate_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         bad = p.isna() & df["promo"].notna()
         if bad.any():
             raise ForecastInputError(
-                f"sales: column 'promo' must be a number in 0..1; bad value at {_bad_rows(bad, df['promo'])}")
+                "sales: column 'promo' must be a number in 0..1; "
+                f"bad value at {_bad_rows(bad, df['promo'])}")
         df["promo"] = p.fillna(0.0).clip(0.0, 1.0)
     if len(df) == 0:
         raise ForecastInputError("sales: no row with a quantity")

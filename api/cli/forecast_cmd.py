@@ -46,7 +46,8 @@ def write_frame(df, path: str) -> None:
 
 def register(cli: click.Group, bench: click.Group) -> None:
     @cli.command("forecast")
-    @click.option("--sales", "sales_path", required=True, type=click.Path(exists=True, dir_okay=False),
+    @click.option("--sales", "sales_path", required=True,
+                  type=click.Path(exists=True, dir_okay=False),
                   help="Sales history: CSV or Parquet in the sales shape (item_id, location_id, "
                        "date, qty[, promo, price]) or a raw file of shared/data/sales.")
     @click.option("--horizon", required=True, type=int, help="Buckets to forecast (> 0).")
@@ -85,7 +86,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
         from forecasting.plots import plot_many
 
         if not out_path and not plots_dir and not plot_series:
-            raise CliError("nothing to do: give --out FILE and/or --plots DIR / --plot ITEM LOCATION")
+            raise CliError(
+                "nothing to do: give --out FILE and/or --plots DIR / --plot ITEM LOCATION")
         sales = read_sales_file(sales_path)
         cats = read_sales_file(categories_path) if categories_path else None
         if cats is not None and not {"item_id", "category"} <= set(cats.columns):
@@ -117,11 +119,13 @@ def register(cli: click.Group, bench: click.Group) -> None:
         }, indent=1))
 
     @bench.command("forecast")
-    @click.option("--data", "data_path", required=True, type=click.Path(exists=True, dir_okay=False),
+    @click.option("--data", "data_path", required=True,
+                  type=click.Path(exists=True, dir_okay=False),
                   help="Sales file (sales shape or a raw file of shared/data/sales).")
     @click.option("--freq", required=True, type=click.Choice(["D", "W", "M"], case_sensitive=False))
     @click.option("--horizon", required=True, type=int, help="Buckets held back and forecast.")
-    @click.option("--max-series", default=0, type=int, help="Random sample of this many series (0 = all).")
+    @click.option("--max-series", default=0, type=int,
+                  help="Random sample of this many series (0 = all).")
     @click.option("--seed", default=0, show_default=True, type=int)
     @click.option("--no-prophet", is_flag=True, help="Skip the Prophet reference.")
     @click.option("--no-arima", is_flag=True, help="Skip the AutoARIMA reference.")

@@ -42,7 +42,8 @@ class StatsForecaster(Forecaster):
     def __init__(self, name: str, season_length: int = 1):
         super().__init__(season_length)
         if name not in _SPECS:
-            raise ValueError(f"model: unknown statsforecast model {name!r}; use one of {STATS_MODELS}")
+            raise ValueError(
+                f"model: unknown statsforecast model {name!r}; use one of {STATS_MODELS}")
         self.name = name
 
     def _fit(self, y, ds, x) -> None:
