@@ -55,7 +55,27 @@ def solve_one(comp: Component, kwargs: dict, options: SolverOptions, start_qty=N
     if start is None:
         start = heuristic_start(comp, lay, model)
     info, x = solve_matrix(model, options, start=start)
+    if info.bound is None or not np.isfinite(info.bound):
+        info = _with_lp_bound(model, info, options)
     return comp.cid, info, extract(comp, lay, x)
+
+
+def _with_lp_bound(model, info, options: SolverOptions):
+    """A MIP stopped before its root LP finished reports no bound: the LP relaxation's optimum
+    is a valid one (solved with the same time limit)."""
+    from dataclasses import replace
+
+    from optimizer.solver import SolverError, relative_gap
+
+    try:
+        lp, _ = solve_matrix(replace(model, integrality=np.zeros_like(model.integrality)),
+                             options.with_(time_limit_s=max(options.time_limit_s or 10.0, 2.0)))
+    except SolverError:
+        return info
+    if lp.status != "optimal":
+        return info
+    return replace(info, bound=lp.objective, gap=relative_gap(info.objective, lp.objective),
+                   extra={**info.extra, "bound_from": "lp_relaxation"})
 
 
 class Runner:
