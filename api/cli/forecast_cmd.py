@@ -65,6 +65,10 @@ def register(cli: click.Group, bench: click.Group) -> None:
                   help="Average the k best models of the CV (1 = pick the best).")
     @click.option("--categories", "categories_path", type=click.Path(exists=True, dir_okay=False),
                   help="item_id,category file for the cold start of new items.")
+    @click.option("--future-promo", "future_promo_path",
+                  type=click.Path(exists=True, dir_okay=False),
+                  help="Planned promotions of the horizon: item_id, location_id, date, promo "
+                       "(share 0..1); without it no promotion is assumed.")
     @click.option("--holidays", "holidays_country", default=None,
                   help="Country code of public holidays (e.g. CN, IT): Prophet holidays, and "
                        "closed days when the store closed on past holidays.")
@@ -79,7 +83,7 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--seed", default=0, show_default=True, type=int)
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     def forecast_cmd(sales_path, horizon, freq, out_path, levels, models, combine,
-                     categories_path, holidays_country, plots_dir, plot_series, max_plots,
+                     categories_path, future_promo_path, holidays_country, plots_dir, plot_series, max_plots,
                      series_report, jobs, seed, quiet):
         """Forecast every item × location of a sales file, with quantiles and model choice."""
         from forecasting import forecast
@@ -92,8 +96,13 @@ def register(cli: click.Group, bench: click.Group) -> None:
         cats = read_sales_file(categories_path) if categories_path else None
         if cats is not None and not {"item_id", "category"} <= set(cats.columns):
             raise CliError(f"{categories_path}: needs columns item_id, category")
+        fp = read_sales_file(future_promo_path) if future_promo_path else None
+        if fp is not None and not {"item_id", "location_id", "date", "promo"} <= set(fp.columns):
+            raise CliError(
+                f"{future_promo_path}: needs columns item_id, location_id, date, promo")
         res = forecast(sales, horizon, freq.upper(), levels=levels, models=models,
-                       combine=combine, categories=cats, holidays_country=holidays_country,
+                       combine=combine, categories=cats, future_promo=fp,
+                       holidays_country=holidays_country,
                        n_jobs=jobs or None, progress=not quiet, seed=seed)
         if out_path:
             write_frame(res.forecasts, out_path)

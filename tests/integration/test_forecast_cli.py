@@ -82,3 +82,21 @@ def test_bench_forecast_prints_json(tmp_path, capsys):
     best = min(v["mase"] for k, v in r["models"].items() if k != "stockpilot")
     ratio = r["models"]["stockpilot"]["mase"] / best  # from the rounded means printed
     assert abs(r["summary"]["mase_ratio_to_best_reference"] - ratio) < 1e-3
+
+
+def test_planned_promotions_raise_the_forecast(tmp_path, capsys):
+    # weekly sales of 10, doubled in promoted weeks (every 4th); plan a promotion in week 2
+    dates = pd.date_range("2023-01-02", periods=60, freq="W-MON")
+    promo = (np.arange(60) % 4 == 0).astype(float)
+    pd.DataFrame({"item_id": "A", "location_id": "W1", "date": dates, "qty": 10 * (1 + promo),
+                  "promo": promo}).to_csv(tmp_path / "sales.csv", index=False)
+    future = pd.date_range(dates[-1] + pd.Timedelta(weeks=1), periods=3, freq="W-MON")
+    pd.DataFrame({"item_id": "A", "location_id": "W1", "date": future,
+                  "promo": [0, 1, 0]}).to_csv(tmp_path / "plan.csv", index=False)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", "--sales", str(tmp_path / "sales.csv"), "--horizon", "3", "--freq",
+                 "W", "--out", str(out), "--future-promo", str(tmp_path / "plan.csv"),
+                 "--quiet", "--jobs", "1"]) == 0
+    m = pd.read_csv(out)["mean"].to_numpy()
+    # uplift 2 shrunk towards 1 with 5 prior buckets: (15·2 + 5) / 20 = 1.75 on a base of 10
+    np.testing.assert_allclose(m, [10, 17.5, 10], rtol=1e-6)
