@@ -83,7 +83,8 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--seed", default=0, show_default=True, type=int)
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     def forecast_cmd(sales_path, horizon, freq, out_path, levels, models, combine,
-                     categories_path, future_promo_path, holidays_country, plots_dir, plot_series, max_plots,
+                     categories_path, future_promo_path, holidays_country, plots_dir,
+                     plot_series, max_plots,
                      series_report, jobs, seed, quiet):
         """Forecast every item × location of a sales file, with quantiles and model choice."""
         from forecasting import forecast
