@@ -85,7 +85,8 @@ def expected_revision(order: repo.Order, if_match: str | None, required: bool = 
     return order.revision
 
 
-def _bump(s: Session, order: repo.Order, expected: int) -> int:
+def bump_or_412(s: Session, order: repo.Order, expected: int) -> int:
+    """The order's next revision, or 412 when another writer changed it since ``expected``."""
     new = repo.bump_revision(s, order.id, expected, len(order.lines))
     if new is None:
         raise PreconditionFailed(
@@ -156,7 +157,7 @@ def change_status(
                 from_status=order.status,
                 to_status=target,
             )
-        new_rev = _bump(s, order, expected)
+        new_rev = bump_or_412(s, order, expected)
         for line in lines:
             _transition(s, principal, order, line, target, action)
         if action == "release":
@@ -209,7 +210,7 @@ def edit_lines(
                         }
                     ],
                 )
-        _bump(s, order, expected)
+        bump_or_412(s, order, expected)
         for edit in edits:
             line = by_id[edit["line_id"]]
             values, before, after = {}, {}, {}
@@ -265,7 +266,7 @@ def review_changes(
                         }
                     ],
                 )
-        new_rev = _bump(s, order, expected)
+        new_rev = bump_or_412(s, order, expected)
         for d in decisions:
             line = by_id[d["line_id"]]
             if d["decision"] == "accept":
@@ -313,7 +314,7 @@ def receive(
                         }
                     ],
                 )
-        new_rev = _bump(s, order, expected)
+        new_rev = bump_or_412(s, order, expected)
         for r in receipts:
             line = by_id[r["line_id"]]
             _transition(

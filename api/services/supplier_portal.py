@@ -20,7 +20,7 @@ from api.repositories import feed as feed_repo
 from api.repositories import orders as repo
 from api.services.idempotency import Answer, check_key, run_idempotent
 from api.services.lifecycle import TransitionError, check_transition, within_tolerance
-from api.services.purchase_orders import _bump, expected_revision
+from api.services.purchase_orders import bump_or_412, expected_revision
 from api.services.uow import read_only
 
 DECISIONS = ("accept", "accept_with_changes", "backorder", "reject")
@@ -302,7 +302,7 @@ def ship(
                 raise IllegalTransition(
                     str(exc), line_id=line.id, from_status=line.status, to_status="shipped"
                 ) from None
-        new_rev = _bump(s, order, order.revision)
+        new_rev = bump_or_412(s, order, order.revision)
         for entry in body["lines"]:
             line = by_id[entry["line_id"]]
             repo.update_line(
