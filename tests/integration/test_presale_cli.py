@@ -126,7 +126,6 @@ def test_operationplan_rows_from_sample():
     "argv, message",
     [
         (["presale", "plan"], "give a CAMPAIGN_ID"),
-        (["presale", "plan", "PS-1"], "for now pass --data DIR"),
         (
             ["presale", "plan", "NOPE", "--data", "scenarios/sample"],
             "campaign_id='NOPE': no such presale campaign",
@@ -139,6 +138,12 @@ def test_user_mistakes_give_one_line(argv, message, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_unknown_campaign_in_the_database_is_one_line(db, capsys):
+    assert main(["presale", "plan", "PS-1"]) == 1
+    err = capsys.readouterr().err
+    assert "campaign_id='PS-1': no such presale campaign" in err and "Traceback" not in err
 
 
 def test_bad_campaign_file_names_the_field(tmp_path, capsys):
