@@ -16,9 +16,20 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+#: the PostgreSQL server of this run (DATABASE_URL as given to pytest), read once
+_SERVER_URL = os.environ.get("DATABASE_URL")
+
+
 def _server_url() -> str | None:
-    url = os.environ.get("DATABASE_URL")
+    url = _SERVER_URL
     return url if url and url.startswith(("postgresql", "postgres")) else None
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_database(monkeypatch, tmp_path):
+    """A test that does not ask for a database never writes to ./stockpilot.db or to the CI
+    server's database: its default database is a file in its own temp folder."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
 
 
 @pytest.fixture(scope="session")

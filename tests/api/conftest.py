@@ -12,9 +12,7 @@ import pandas as pd
 import pytest
 
 
-def _server_url():
-    url = os.environ.get("DATABASE_URL")
-    return url if url and url.startswith(("postgresql", "postgres")) else None
+from tests.conftest import _server_url  # the run's PostgreSQL server, read once at start
 
 
 def _load_sample(url, sample_path):
