@@ -32,12 +32,11 @@ from optimizer.replenishment.model import (
     Component,
     build,
     extract,
-    heuristic_start,
-    trimmed_start,
     spend,
     true_cost,
     volume_use,
 )
+from optimizer.replenishment.starts import heuristic_start, trimmed_start
 from optimizer.solver import SolverOptions, solve_matrix
 
 PARALLEL_MIN_SKUS = 400

@@ -132,7 +132,6 @@ def _frames(problem, data: Data, comps, sols, vcap):
                               size_max_of=data.size_max, date_of=lambda t: _date(problem, t),
                               service_level=data.service_level[comp.sku_index]):
             a, t = r.pop("a"), r.pop("t")
-            g = comp.src_index[a]
             item, loc = data.sku_keys[comp.sku_index[comp.src_sku[a]]]
             qty = float(sol.qty[a, t])
             due = int(t + comp.lead[a])
@@ -141,7 +140,6 @@ def _frames(problem, data: Data, comps, sols, vcap):
                          "case_packs": int(round(qty / comp.multiple[a])),
                          "unit_cost": float(comp.unit_cost[a]), "line_cost": qty * float(comp.unit_cost[a]),
                          "order_date": _date(problem, t), "due_date": _date(problem, due), **r})
-            del g
         K, T = comp.shape
         arrivals = np.zeros((K, T))
         a_idx, t_idx = np.nonzero(sol.qty)
