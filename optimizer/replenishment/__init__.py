@@ -7,7 +7,8 @@ priorities, effective dates and holidays; decomposed into components solved in p
 coordinated by prices; infeasibility explained; every line with its reasons.
 
 Modules: ``problem`` (frames, validation, up-front conflicts), ``model`` (the formulation),
-``prepare`` (arrays and components), ``decompose`` (parallel solve and coordination),
+``prepare`` (arrays and components), ``starts`` (MIP starts), ``decompose`` (parallel solve and
+coordination),
 ``reasons``, ``solve`` (the entry point), ``generator`` (seeded instances), ``bench``.
 """
 

@@ -61,14 +61,14 @@ def solve_one(comp: Component, kwargs: dict, options: SolverOptions, start_qty=N
 
 def _with_lp_bound(model, info, options: SolverOptions):
     """A MIP stopped before its root LP finished reports no bound: the LP relaxation's optimum
-    is a valid one (solved with the same time limit)."""
+    is a valid one (solved with the same time limit; none if that is too short as well)."""
     from dataclasses import replace
 
     from optimizer.solver import SolverError, relative_gap
 
     try:
         lp, _ = solve_matrix(replace(model, integrality=np.zeros_like(model.integrality)),
-                             options.with_(time_limit_s=max(options.time_limit_s or 10.0, 2.0)))
+                             options)
     except SolverError:
         return info
     if lp.status != "optimal":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -247,6 +248,7 @@ def projected_volume_without_orders(data: Data) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=4096)
 def periods_label(t: int, start, period_days: int) -> str:
     if start is None:
         return f"period {t}"
