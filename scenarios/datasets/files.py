@@ -311,7 +311,7 @@ def write_file(frame: pd.DataFrame, path: str | Path, name: str | None = None) -
     sort_cols = list(FILES[name].key)
     text = text.sort_values(sort_cols, kind="stable", na_position="first")
     if path.suffix == ".parquet":
-        typed = frame[[c for c in FILES[name].column_names if c in frame.columns]]
+        typed = frame.reindex(columns=FILES[name].column_names)  # optional columns may be absent
         typed.sort_values(sort_cols, kind="stable", na_position="first").to_parquet(path, index=False)
     else:
         text.to_csv(path, index=False, float_format="%.10g")
