@@ -63,6 +63,8 @@ class PlanRequest:
     forecast_models: str = "auto"
     presale_scenarios: int = 50
     presale_time_limit_s: float = 30.0
+    engine: str = "local"                 # local | dask | spark (scenarios.engines)
+    engine_address: str | None = None     # Dask scheduler or Spark master; None: local cluster
 
     def __post_init__(self):
         if not isinstance(self.horizon_weeks, int) or not 1 <= self.horizon_weeks <= 104:
@@ -164,9 +166,14 @@ def _forecast(data: PlanningData, req: PlanRequest, as_of: pd.Timestamp) -> pd.D
     freq = _freq(data)
     per_week = {"D": 7, "W": 1, "M": 0.25}[freq]
     horizon = max(1, int(np.ceil(req.horizon_weeks * per_week)))
-    result = forecast(hist[cols], horizon=horizon, freq=freq, models=req.forecast_models,
-                      categories=data.items[["item_id", "category"]], seed=req.seed, n_jobs=1)
-    return result.forecasts
+    kwargs = dict(horizon=horizon, freq=freq, models=req.forecast_models,
+                  categories=data.items[["item_id", "category"]], seed=req.seed)
+    if req.engine == "local":
+        return forecast(hist[cols], n_jobs=1, **kwargs).forecasts
+    from scenarios.engines import engine_mapper
+
+    with engine_mapper(req.engine, req.engine_address) as mapper:
+        return forecast(hist[cols], mapper=mapper, **kwargs).forecasts
 
 
 def _call_stage(fn: Callable, **kwargs):

@@ -52,18 +52,20 @@ def _progress(stage) -> None:
     click.echo(f"  {stage.name:<15} {stage.status:<24} {stage.seconds:6.1f} s  {stage.detail}", err=True)
 
 
-def _request(as_of, horizon, spec, seed, reps):
+def _request(as_of, horizon, spec, seed, reps, engine="local", engine_address=None):
     from scenarios.pipeline import PlanRequest
 
-    return PlanRequest(as_of=as_of, horizon_weeks=horizon, spec=spec, seed=seed, n_reps=reps)
+    return PlanRequest(as_of=as_of, horizon_weeks=horizon, spec=spec, seed=seed, n_reps=reps,
+                       engine=engine, engine_address=engine_address)
 
 
-def _run_one(data, spec, as_of, horizon, seed, reps, out, fmt):
+def _run_one(data, spec, as_of, horizon, seed, reps, out, fmt, engine="local", engine_address=None):
     from scenarios.pipeline import run_plan
     from scenarios.publish import publish
 
     click.echo(f"plan: scenario {spec.name}, input {data.input_hash()[:12]}, seed {seed}", err=True)
-    result = run_plan(data, _request(as_of, horizon, spec, seed, reps), progress=_progress)
+    request = _request(as_of, horizon, spec, seed, reps, engine, engine_address)
+    result = run_plan(data, request, progress=_progress)
     if out:
         paths = publish(result, out, fmt, history=data.sales)
         click.echo(f"  publish         ok {'':<21} wrote {len(paths)} files to {out}", err=True)
@@ -92,14 +94,18 @@ def register(cli: click.Group, bench: click.Group) -> None:
                   help="Scenario spec (YAML/JSON) to apply; default: the baseline.")
     @click.option("--out", type=click.Path(file_okay=False), default="plan-out", show_default=True,
                   help="Folder for plan files, kpis.json and charts (replaced atomically).")
-    def plan_cmd(data_dir, as_of, horizon, seed, reps, fmt, scenario_path, out):
+    @click.option("--engine", type=click.Choice(["local", "dask", "spark"]), default="local", show_default=True,
+                  help="Where the per-series forecasts run (see README: Scale-out).")
+    @click.option("--engine-address", default=None,
+                  help="Dask scheduler (tcp://host:8786) or Spark master URL; default: a local cluster.")
+    def plan_cmd(data_dir, as_of, horizon, seed, reps, fmt, scenario_path, out, engine, engine_address):
         """Run the planning pipeline: forecast, presale, replenishment, allocation, simulation,
         KPIs and alerts; write the plan to --out and print the KPI summary."""
         from scenarios.spec import BASELINE, load_spec
 
         data = _load(data_dir)
         spec = load_spec(scenario_path) if scenario_path else BASELINE
-        result = _run_one(data, spec, as_of, horizon, seed, reps, out, fmt)
+        result = _run_one(data, spec, as_of, horizon, seed, reps, out, fmt, engine, engine_address)
         skipped = [s.name for s in result.stages if s.status.startswith("skipped")]
         click.echo(_kpi_table(result))
         if skipped:

@@ -81,3 +81,17 @@ def test_scale_bench_reports_identical_forecasts():
     assert out["identical_forecasts"] is True
     assert out["series"] == 64 and out["dask"]["series_per_s"] > 0
     assert set(generate_series(5, weeks=10)["item_id"]) == {f"I{i:07d}" for i in range(5)}
+
+
+def test_plan_on_dask_gives_the_local_plan(tmp_path, capsys):
+    """`stockpilot plan --engine dask` writes the same forecasts and purchase orders."""
+    from api.cli.main import main
+
+    for engine in ("local", "dask"):
+        assert main(["plan", "--horizon", "4", "--reps", "10", "--engine", engine,
+                     "--out", str(tmp_path / engine)]) == 0
+    for name in ("forecasts.csv", "purchase_orders.csv"):
+        a = pd.read_csv(tmp_path / "local" / name)
+        b = pd.read_csv(tmp_path / "dask" / name)
+        assert len(a) > 0
+        pd.testing.assert_frame_equal(a, b)
