@@ -139,8 +139,9 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
                   seed: int = 0, arima: bool = True, prophet: bool = True,
                   n_jobs: int | None = None,
                   progress: bool = True, combine: int = 3,
-                  holidays_country: str | None = None) -> dict:
-    """Run the benchmark (see module doc) and return the JSON-able result."""
+                  holidays_country: str | None = None, mapper=None) -> dict:
+    """Run the benchmark (see module doc) and return the JSON-able result. ``mapper``: the
+    executor seam for stockpilot's own forecast (default: the local process pool)."""
     import statsforecast.models as sfm
     from statsforecast import StatsForecast
 
@@ -174,7 +175,7 @@ def run_benchmark(sales: pd.DataFrame, freq: str, horizon: int, *, max_series: i
     results: dict = {}
     t0 = time.perf_counter()
     res = forecast(train_sales, horizon, b.code, future_promo=future_promo, n_jobs=n_jobs,
-                   progress=progress, seed=seed, combine=combine,
+                   progress=progress, seed=seed, combine=combine, mapper=mapper,
                    holidays_country=holidays_country)
     wall = time.perf_counter() - t0
     fc = res.forecasts

@@ -81,11 +81,15 @@ def register(cli: click.Group, bench: click.Group) -> None:
                   help="Also write one row per series: pattern, ADI, CV², model, status, notes.")
     @click.option("--jobs", default=0, type=int, help="Worker processes (0 = all cores).")
     @click.option("--seed", default=0, show_default=True, type=int)
+    @click.option("--engine", type=click.Choice(["local", "dask", "spark"]), default="local",
+                  show_default=True, help="Where the per-series work runs (README: Scale-out).")
+    @click.option("--engine-address", default=None,
+                  help="Dask scheduler (tcp://host:8786) or Spark master URL; default: local cluster.")
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     def forecast_cmd(sales_path, horizon, freq, out_path, levels, models, combine,
                      categories_path, future_promo_path, holidays_country, plots_dir,
                      plot_series, max_plots,
-                     series_report, jobs, seed, quiet):
+                     series_report, jobs, seed, engine, engine_address, quiet):
         """Forecast every item × location of a sales file, with quantiles and model choice."""
         from forecasting import forecast
         from forecasting.plots import plot_many
@@ -101,10 +105,13 @@ def register(cli: click.Group, bench: click.Group) -> None:
         if fp is not None and not {"item_id", "location_id", "date", "promo"} <= set(fp.columns):
             raise CliError(
                 f"{future_promo_path}: needs columns item_id, location_id, date, promo")
-        res = forecast(sales, horizon, freq.upper(), levels=levels, models=models,
-                       combine=combine, categories=cats, future_promo=fp,
-                       holidays_country=holidays_country,
-                       n_jobs=jobs or None, progress=not quiet, seed=seed)
+        from scenarios.engines import engine_mapper
+
+        with engine_mapper(engine, engine_address, n_jobs=jobs or None) as mapper:
+            res = forecast(sales, horizon, freq.upper(), levels=levels, models=models,
+                           combine=combine, categories=cats, future_promo=fp,
+                           holidays_country=holidays_country,
+                           mapper=None if engine == "local" else mapper, n_jobs=jobs or None, progress=not quiet, seed=seed)
         if out_path:
             write_frame(res.forecasts, out_path)
         if series_report:
@@ -143,17 +150,26 @@ def register(cli: click.Group, bench: click.Group) -> None:
     @click.option("--holidays", "holidays_country", default=None,
                   help="Country code of the stores' public holidays (closures), e.g. IT.")
     @click.option("--jobs", default=0, type=int, help="Worker processes (0 = all cores).")
+    @click.option("--engine", type=click.Choice(["local", "dask", "spark"]), default="local",
+                  show_default=True, help="Where the per-series work runs (README: Scale-out).")
+    @click.option("--engine-address", default=None,
+                  help="Dask scheduler (tcp://host:8786) or Spark master URL; default: local cluster.")
     def bench_forecast(data_path, freq, horizon, max_series, seed, no_prophet, no_arima, combine,
-                       holidays_country, jobs):
+                       holidays_country, jobs, engine, engine_address):
         """Hold back the last horizon; score stockpilot against Prophet and statsforecast."""
         from forecasting.bench import run_benchmark
 
         if horizon <= 0:
             raise CliError(f"--horizon must be > 0, got {horizon}")
         sales = read_sales_file(data_path)
-        result = run_benchmark(sales, freq.upper(), horizon, max_series=max_series or None,
-                               seed=seed, arima=not no_arima, prophet=not no_prophet,
-                               n_jobs=jobs or None, progress=True,
-                               combine=combine, holidays_country=holidays_country)
+        from scenarios.engines import engine_mapper
+
+        with engine_mapper(engine, engine_address, n_jobs=jobs or None) as mapper:
+            result = run_benchmark(sales, freq.upper(), horizon, max_series=max_series or None,
+                                   seed=seed, arima=not no_arima, prophet=not no_prophet,
+                                   n_jobs=jobs or None, progress=True,
+                                   mapper=None if engine == "local" else mapper,
+                                   combine=combine, holidays_country=holidays_country)
+        result["engine"] = engine
         result["data"] = str(data_path)
         click.echo(json.dumps(result, indent=1))
