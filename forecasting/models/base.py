@@ -12,6 +12,8 @@ intervals) serve single-series use.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 from scipy.stats import norm
 
@@ -23,7 +25,7 @@ def quantile_name(q: float) -> str:
     return "p" + f"{100 * q:.4f}".rstrip("0").rstrip(".")
 
 
-class Forecaster:
+class Forecaster(abc.ABC):
     """Base class: subclasses implement ``_fit`` and ``_mean``."""
 
     name = "base"
@@ -62,8 +64,10 @@ class Forecaster:
         y = self.y_[~np.isnan(self.y_)]
         return float(np.sqrt(np.mean(np.diff(y) ** 2))) if len(y) > 1 else 0.0
 
-    def _fit(self, y, ds, x) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _fit(self, y, ds, x) -> None:
+        """Fit to the series ``y`` (dates ``ds``, regressors ``x``); set fitted state ``*_``."""
 
-    def _mean(self, h, ds_future, x_future):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _mean(self, h, ds_future, x_future):
+        """The mean forecast for the next ``h`` buckets."""
