@@ -59,9 +59,9 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(url: str | None = None) -> Iterator[Session]:
-    """A session whose work commits once at the end, or rolls back entirely on any error."""
-    session = session_factory(url)()
+def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One session from ``sessions``, committed once at the end or rolled back on any error."""
+    session = sessions()
     try:
         yield session
         session.commit()
@@ -70,3 +70,8 @@ def transaction(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def transaction(url: str | None = None):
+    """A unit of work on the database at ``url`` (default: DATABASE_URL or the SQLite file)."""
+    return unit_of_work(session_factory(url))

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from api.db import models as m
 from api.db.base import utcnow
-from scenarios.datasets.files import check_references, find_file, read_file, write_dir
+from scenarios.datasets.files import check_references, read_files, write_dir
 from scenarios.datasets.schemas import FILE_ORDER, FILES
 from scenarios.errors import DataIssue, DataValidationError, StockpilotError
 
@@ -205,21 +205,7 @@ def _upsert(session, name, frame, source, now, report, progress) -> None:
 
 def read_import_dir(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """Read and validate every data file present in ``folder`` (all problems at once)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: not a folder")
-    frames, labels, issues = {}, {}, []
-    for name in FILE_ORDER:
-        path = find_file(folder, name)
-        if path is None:
-            continue
-        labels[name] = path.name
-        try:
-            frames[name] = read_file(path, name)
-        except DataValidationError as err:
-            issues.extend(err.issues)
-    if issues:
-        raise DataValidationError(issues)
+    frames, labels = read_files(folder)
     if not frames:
         raise DataValidationError([DataIssue(str(folder), None, None, None,
                                              "no data files found (expected e.g. items.csv, sales.csv)")])

@@ -7,18 +7,9 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.db.session import unit_of_work  # noqa: F401  (re-exported: services import it from here)
 
-@contextmanager
-def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    session = sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+
 
 
 class RequestSessions:

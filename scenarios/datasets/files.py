@@ -262,12 +262,9 @@ def check_references(frames: Mapping[str, pd.DataFrame], known: Mapping[str, Ite
         raise DataValidationError(issues)
 
 
-def read_dir(folder: str | Path, require: Iterable[str] = ("items", "locations", "sales")) -> PlanningData:
-    """Read every data file in ``folder`` into a validated :class:`PlanningData`.
-
-    Files may be ``.csv``, ``.csv.gz`` or ``.parquet``; missing optional files are empty.
-    Problems of all files are reported together.
-    """
+def read_files(folder: str | Path, require: Iterable[str] = ()) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Read and validate every data file present in ``folder``: the frames and the file name
+    each came from, by data-file name. Problems of all files are reported together."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: not a folder")
@@ -287,6 +284,16 @@ def read_dir(folder: str | Path, require: Iterable[str] = ("items", "locations",
             issues.extend(err.issues)
     if issues:
         raise DataValidationError(issues)
+    return frames, labels
+
+
+def read_dir(folder: str | Path, require: Iterable[str] = ("items", "locations", "sales")) -> PlanningData:
+    """Read every data file in ``folder`` into a validated :class:`PlanningData`.
+
+    Files may be ``.csv``, ``.csv.gz`` or ``.parquet``; missing optional files are empty.
+    Problems of all files are reported together.
+    """
+    frames, labels = read_files(folder, require)
     check_references(frames, labels=labels)
     return PlanningData.from_frames(frames)
 
@@ -335,5 +342,5 @@ def write_dir(data: PlanningData | Mapping[str, pd.DataFrame], folder: str | Pat
     return written
 
 
-__all__ = ["read_file", "read_dir", "write_file", "write_dir", "validate_frame", "check_references",
+__all__ = ["read_file", "read_files", "read_dir", "write_file", "write_dir", "validate_frame", "check_references",
            "find_file", "file_kind", "empty_frame"]
