@@ -7,7 +7,6 @@ Fixture chain (flaskr style): ``database_url`` → ``db`` (migrated URL) → ``a
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -47,23 +46,13 @@ def database_url(tmp_path):
     if server is None:
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    from sqlalchemy import create_engine, text
+    from api.db.scratch import create_scratch_database
 
-    from api.db.session import database_url as normalise, dispose_engines
-
-    base = normalise(server)
-    name = f"sp_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + "/" + name
+    url, drop = create_scratch_database(server, "sp")
     try:
         yield url
     finally:
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop()
 
 
 @pytest.fixture()

@@ -26,7 +26,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 
 from api.bench.pollers import MIX, run_load
 
@@ -182,8 +181,7 @@ def run_benchmark(
     progress=None,
 ) -> dict:
     """Set up, serve, load, tear down; the JSON-able result."""
-    from sqlalchemy import create_engine, text
-
+    from api.db.scratch import create_scratch_database
     from api.db.session import database_url as normalise
     from api.db.session import dispose_engines
 
@@ -196,11 +194,8 @@ def run_benchmark(
         raise ValueError(
             "bench api runs on PostgreSQL: set DATABASE_URL=postgresql://... or --database-url"
         )
-    name = f"sp_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    url, drop_database = create_scratch_database(server, "sp_bench")
+    name = url.rsplit("/", 1)[1]
     proc = None
     try:
         say = progress or (lambda msg: None)
@@ -263,7 +258,4 @@ def run_benchmark(
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database()

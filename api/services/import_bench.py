@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from api.db.migrate import upgrade
+from api.db.scratch import create_scratch_database
 from api.db.session import database_url as normalise
-from api.db.session import dispose_engines, transaction
+from api.db.session import transaction
 from api.services.data_import import import_dir
 
 
@@ -42,19 +42,7 @@ def _dataset(rows: int, seed: int, folder: Path) -> None:
 def _fresh(url: str | None, tmp: Path, tag: str) -> tuple[str, callable]:
     if url is None:
         return f"sqlite:///{tmp / (tag + '.db')}", lambda: None
-    base = normalise(url)
-    name = f"spbench_{tag}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.rsplit("/", 1)[0] + "/" + name, drop
+    return create_scratch_database(url, f"spbench_{tag}")
 
 
 def run_import_bench(rows: int, url: str | None = None, seed: int = 0) -> dict:
